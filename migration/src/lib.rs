@@ -1,0 +1,16 @@
+//! Schema migrations of the blog model (`shared/DOMAIN.md`), for SQLite, PostgreSQL
+//! and MySQL/MariaDB. Every unique, foreign key, check and index is named so that
+//! errors can be mapped to client errors by constraint name.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_create_blog_schema;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_create_blog_schema::Migration)]
+    }
+}

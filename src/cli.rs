@@ -1,0 +1,120 @@
+//! The command line: `blogql [serve]`, `migrate`, `seed`, `schema`. Every server
+//! setting can also come from the environment.
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Config;
+use crate::graphql::PageLimits;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "blogql",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// Database URL: sqlite://FILE, postgres://... or mysql://...
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://blogql.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server (what `blogql` alone does).
+    Serve(ServeArgs),
+    /// Apply, roll back or inspect schema migrations.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Fill an empty database with the deterministic benchmark data set.
+    Seed(SeedArgs),
+    /// Print the GraphQL schema (SDL).
+    Schema,
+}
+
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum MigrateAction {
+    /// Apply pending migrations.
+    Up,
+    /// Roll back the last applied migration.
+    Down,
+    /// List migrations and whether each is applied.
+    Status,
+    /// Drop every table, then apply all migrations.
+    Fresh,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SeedArgs {
+    /// Authors to create; everything else scales with them (20 posts each, ...).
+    #[arg(long, default_value_t = 1000)]
+    pub authors: u32,
+    /// Drop and recreate the schema first, even when the database holds data.
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BLOGQL_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "BLOGQL_PORT", default_value_t = 8000)]
+    pub port: u16,
+    /// Page size of a list when the client gives no `first` or `last`.
+    #[arg(long, env = "BLOGQL_DEFAULT_PAGE_SIZE", default_value_t = 20)]
+    pub default_page_size: u64,
+    /// The largest `first` or `last` accepted; larger requests are refused.
+    #[arg(long, env = "BLOGQL_MAX_PAGE_SIZE", default_value_t = 100)]
+    pub max_page_size: u64,
+    /// Report each response's SQL statement count in `extensions.sqlStatements`.
+    #[arg(long, env = "BLOGQL_DEBUG_SQL")]
+    pub debug_sql: bool,
+    /// Do not load the demo data set into an empty database.
+    #[arg(long, env = "BLOGQL_NO_DEMO")]
+    pub no_demo: bool,
+    /// Database connections in the pool.
+    #[arg(long, env = "BLOGQL_MAX_CONNECTIONS", default_value_t = 10)]
+    pub max_connections: u32,
+    /// Seconds a request may take before it is answered with 408.
+    #[arg(long, env = "BLOGQL_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+}
+
+impl ServeArgs {
+    pub fn into_config(self, database_url: String) -> Result<Config, String> {
+        if self.max_page_size == 0 || self.default_page_size > self.max_page_size {
+            return Err(format!(
+                "page sizes: need 0 < default ({}) <= max ({})",
+                self.default_page_size, self.max_page_size
+            ));
+        }
+        Ok(Config {
+            database_url,
+            host: self.host,
+            port: self.port,
+            limits: PageLimits {
+                default_size: self.default_page_size,
+                max_size: self.max_page_size,
+            },
+            debug_sql: self.debug_sql,
+            demo: !self.no_demo,
+            max_connections: self.max_connections.max(1),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout.max(1)),
+        })
+    }
+}

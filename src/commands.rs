@@ -1,0 +1,58 @@
+//! The subcommands besides serving: migrations, seeding, printing the schema.
+
+use std::time::Instant;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{DbErr, EntityTrait, PaginatorTrait};
+
+use crate::cli::{MigrateAction, SeedArgs};
+use crate::{db, graphql, seed};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    #[error("the database already holds data; run `blogql seed --fresh` to replace it")]
+    NotEmpty,
+}
+
+pub async fn migrate(database_url: &str, action: MigrateAction) -> Result<(), CommandError> {
+    let conn = db::connect(database_url, 1).await?;
+    match action {
+        MigrateAction::Up => Migrator::up(&conn, None).await?,
+        MigrateAction::Down => Migrator::down(&conn, Some(1)).await?,
+        MigrateAction::Fresh => Migrator::fresh(&conn).await?,
+        MigrateAction::Status => {
+            for m in Migrator::get_migration_with_status(&conn).await? {
+                println!("{}\t{}", m.name(), m.status());
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn seed(database_url: &str, args: SeedArgs) -> Result<(), CommandError> {
+    let conn = db::connect(database_url, 1).await?;
+    if args.fresh {
+        Migrator::fresh(&conn).await?;
+    } else {
+        Migrator::up(&conn, None).await?;
+        if entity::author::Entity::find().count(&conn).await? > 0 {
+            return Err(CommandError::NotEmpty);
+        }
+    }
+    let started = Instant::now();
+    let data = seed::bench::data(args.authors);
+    let (posts, links, comments) = (data.posts.len(), data.post_tags.len(), data.comments.len());
+    data.insert(&conn).await?;
+    println!(
+        "seeded {} authors, {posts} posts, {links} tag links, {comments} comments in {:.1}s",
+        args.authors,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+pub fn schema() {
+    print!("{}", graphql::sdl());
+}

@@ -1,0 +1,36 @@
+//! The server's settings, independent of where they came from (flags, environment,
+//! or a test building them directly).
+
+use std::time::Duration;
+
+use crate::graphql::PageLimits;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub host: String,
+    pub port: u16,
+    pub limits: PageLimits,
+    /// Put the SQL statement count of each response in its `extensions`.
+    pub debug_sql: bool,
+    /// Load the demo data set into an empty database at start.
+    pub demo: bool,
+    pub max_connections: u32,
+    pub request_timeout: Duration,
+}
+
+impl Config {
+    /// Defaults for `database_url`, listening on a free loopback port.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Config {
+            database_url: database_url.into(),
+            host: "127.0.0.1".into(),
+            port: 0,
+            limits: PageLimits::default(),
+            debug_sql: false,
+            demo: true,
+            max_connections: 10,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Database connection: opening the pool, and a per-request handle that counts
+//! the SQL statements a request sends (exposed with `--debug-sql` and used by the
+//! tests to hold the statement budget of each query exact).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, ExecResult,
+    QueryResult, Statement,
+};
+
+/// Opens the pool. A `sqlite:` URL creates its file when missing.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let url = sqlite_create_if_missing(url);
+    let mut options = ConnectOptions::new(url);
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        // Statements are logged by our own request spans; sqlx's per-query log is noise.
+        .sqlx_logging(false);
+    Database::connect(options).await
+}
+
+/// `sqlite://file.db` becomes `sqlite://file.db?mode=rwc` so a first start creates it.
+fn sqlite_create_if_missing(url: &str) -> String {
+    if url.starts_with("sqlite:") && !url.contains("mode=") && !url.contains(":memory:") {
+        let sep = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{sep}mode=rwc")
+    } else {
+        url.to_owned()
+    }
+}
+
+/// The connection a request works through: the shared pool plus the request's own
+/// statement counter. Cheap to clone; loaders hold one each.
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+    statements: Arc<AtomicUsize>,
+}
+
+impl Db {
+    pub fn new(conn: DatabaseConnection) -> Self {
+        Db {
+            conn,
+            statements: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// How many statements went through this handle so far.
+    pub fn statement_count(&self) -> usize {
+        self.statements.load(Ordering::Relaxed)
+    }
+
+    fn count(&self) {
+        self.statements.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Db {
+    fn get_database_backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.count();
+        self.conn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.count();
+        self.conn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.count();
+        self.conn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.count();
+        self.conn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.conn.support_returning()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_create_if_missing;
+
+    #[test]
+    fn sqlite_urls_create_their_file() {
+        assert_eq!(
+            sqlite_create_if_missing("sqlite://blogql.db"),
+            "sqlite://blogql.db?mode=rwc"
+        );
+        assert_eq!(
+            sqlite_create_if_missing("sqlite://a.db?mode=ro"),
+            "sqlite://a.db?mode=ro"
+        );
+        assert_eq!(sqlite_create_if_missing("postgres://x/y"), "postgres://x/y");
+    }
+}

@@ -1,0 +1,57 @@
+//! Has-many: a page of children per parent (`Author.posts`, `Post.comments`, ...),
+//! all parents of a level in one windowed statement.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use sea_orm::sea_query::Alias;
+use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, QueryTrait};
+
+use super::window::{self, PARENT};
+use super::{Loaders, PageOf, group};
+use crate::error::AppError;
+use crate::graphql::node::Node;
+use crate::graphql::pagination::Page;
+
+impl<E: Node> Loader<PageOf<E>> for Loaders {
+    type Value = Page<E::Model>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[PageOf<E>],
+    ) -> Result<HashMap<PageOf<E>, Page<E::Model>>, AppError> {
+        let mut pages = HashMap::new();
+        for ((fk, page), parents) in group(keys, |k| ((k.fk, k.page.clone()), k.parent)) {
+            let mut inner = E::find().into_query();
+            inner
+                .expr_as(fk.0.into_expr(), Alias::new(PARENT))
+                .and_where(fk.0.is_in(parents.iter().copied()))
+                .cond_where(page.bounds());
+            let stmt = window::per_parent(
+                inner,
+                (E::default(), fk.0),
+                &page.query_sort(),
+                page.fetch(),
+            );
+
+            let mut rows: HashMap<i64, Vec<E::Model>> = HashMap::new();
+            for row in self.db.query_all(&stmt).await? {
+                let model = E::Model::from_query_result(&row, "")?;
+                rows.entry(window::parent_of(&row)?)
+                    .or_default()
+                    .push(model);
+            }
+            for parent in parents {
+                let children = rows.remove(&parent).unwrap_or_default();
+                let key = PageOf {
+                    fk,
+                    parent,
+                    page: page.clone(),
+                };
+                pages.insert(key, page.page(children));
+            }
+        }
+        Ok(pages)
+    }
+}

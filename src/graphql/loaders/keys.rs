@@ -1,0 +1,58 @@
+//! Batch keys, one type per relation kind. The relation's columns and every argument
+//! that changes the SQL (ordering, page size, cursors) are part of the key, so
+//! differently-paged siblings never share a wrong batch.
+
+use std::marker::PhantomData;
+
+use sea_orm::EntityTrait;
+
+use crate::graphql::node::{Col, key_traits};
+use crate::graphql::pagination::PageRequest;
+
+/// Belongs-to (and lookups by id): the row of `E` with this primary key.
+pub struct ById<E: EntityTrait> {
+    pub id: i64,
+    pub entity: PhantomData<fn() -> E>,
+}
+key_traits!(ById<E> { id, entity });
+
+impl<E: EntityTrait> ById<E> {
+    pub fn new(id: i64) -> Self {
+        ById {
+            id,
+            entity: PhantomData,
+        }
+    }
+}
+
+/// Has-one: the row of `E` whose unique `fk` is `parent`.
+pub struct HasOneOf<E: EntityTrait> {
+    pub fk: Col<E>,
+    pub parent: i64,
+}
+key_traits!(HasOneOf<E> { fk, parent });
+
+/// Has-many: one page of the rows of `E` whose `fk` is `parent`.
+pub struct PageOf<E: EntityTrait> {
+    pub fk: Col<E>,
+    pub parent: i64,
+    pub page: PageRequest<E>,
+}
+key_traits!(PageOf<E> { fk, parent, page });
+
+/// Many-to-many: one page of the rows of `E` joined to `parent` through the join
+/// table `J` (`from` points at the parent, `to` at `E`), with their join rows.
+pub struct ThroughPage<E: EntityTrait, J: EntityTrait> {
+    pub from: Col<J>,
+    pub to: Col<J>,
+    pub parent: i64,
+    pub page: PageRequest<E>,
+}
+key_traits!(ThroughPage<E, J> { from, to, parent, page });
+
+/// Count: how many rows of `E` have `fk = parent` (for a join table, how many links).
+pub struct CountOf<E: EntityTrait> {
+    pub fk: Col<E>,
+    pub parent: i64,
+}
+key_traits!(CountOf<E> { fk, parent });

@@ -1,0 +1,75 @@
+//! Many-to-many through a join table with columns of its own (`Post.tags`,
+//! `Tag.posts` through `post_tags`): a page of targets per parent, each with its join
+//! row, all parents of a level in one windowed statement.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryTrait,
+};
+
+use super::window::{self, PARENT};
+use super::{Loaders, ThroughPage, group};
+use crate::error::AppError;
+use crate::graphql::node::Node;
+use crate::graphql::pagination::Page;
+
+/// Join-row columns are selected under this prefix so they never clash with the target's.
+const JOIN_PREFIX: &str = "__join_";
+
+impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders {
+    type Value = Page<(E::Model, J::Model)>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[ThroughPage<E, J>],
+    ) -> Result<HashMap<ThroughPage<E, J>, Self::Value>, AppError> {
+        let mut pages = HashMap::new();
+        let groups = group(keys, |k| ((k.from, k.to, k.page.clone()), k.parent));
+        for ((from, to, page), parents) in groups {
+            let mut inner = E::find().into_query();
+            inner
+                .inner_join(
+                    J::default(),
+                    Expr::col((J::default(), to.0)).equals((E::default(), E::ID)),
+                )
+                .expr_as(from.0.into_expr(), Alias::new(PARENT));
+            for col in J::Column::iter() {
+                let alias = Alias::new(format!("{JOIN_PREFIX}{}", col.as_str()));
+                inner.expr_as(col.into_expr(), alias);
+            }
+            inner
+                .and_where(from.0.is_in(parents.iter().copied()))
+                .cond_where(page.bounds());
+            let stmt = window::per_parent(
+                inner,
+                (J::default(), from.0),
+                &page.query_sort(),
+                page.fetch(),
+            );
+
+            let mut rows: HashMap<i64, Vec<(E::Model, J::Model)>> = HashMap::new();
+            for row in self.db.query_all(&stmt).await? {
+                let target = E::Model::from_query_result(&row, "")?;
+                let link = J::Model::from_query_result(&row, JOIN_PREFIX)?;
+                rows.entry(window::parent_of(&row)?)
+                    .or_default()
+                    .push((target, link));
+            }
+            for parent in parents {
+                let items = rows.remove(&parent).unwrap_or_default();
+                let key = ThroughPage {
+                    from,
+                    to,
+                    parent,
+                    page: page.clone(),
+                };
+                pages.insert(key, page.page(items));
+            }
+        }
+        Ok(pages)
+    }
+}

@@ -1,0 +1,117 @@
+//! Opaque cursors: base64url of `{"s": <ordering signature>, "v": [<sort key values>]}`.
+//! They carry every key of the ordering, so pages stay exact under any ordering, and
+//! the signature makes a cursor from another list or ordering a clear input error.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use sea_orm::{EntityTrait, ModelTrait, Value};
+use serde_json::{Value as Json, json};
+
+use super::order::{Sort, ValueKind};
+use crate::error::AppError;
+use crate::graphql::node::Node;
+
+/// Longer than any cursor this server makes; refuse before decoding.
+const MAX_CURSOR_LEN: usize = 2048;
+
+/// One sort key value, as it travels in a cursor and back into SQL.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CursorValue {
+    Null,
+    Int(i64),
+    Text(String),
+    Time(DateTime<Utc>),
+    Date(NaiveDate),
+}
+
+impl CursorValue {
+    fn from_value(value: Value) -> Self {
+        match value {
+            Value::BigInt(Some(v)) => CursorValue::Int(v),
+            Value::Int(Some(v)) => CursorValue::Int(v.into()),
+            Value::String(Some(v)) => CursorValue::Text(v),
+            Value::ChronoDateTimeUtc(Some(v)) => CursorValue::Time(v),
+            Value::ChronoDate(Some(v)) => CursorValue::Date(v),
+            _ => CursorValue::Null,
+        }
+    }
+
+    fn to_json(&self) -> Json {
+        match self {
+            CursorValue::Null => Json::Null,
+            CursorValue::Int(v) => json!(v),
+            CursorValue::Text(v) => json!(v),
+            CursorValue::Time(v) => json!(v.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+            CursorValue::Date(v) => json!(v.to_string()),
+        }
+    }
+
+    /// Reads a value back, accepting only what the column can hold.
+    fn from_json(json: &Json, kind: ValueKind, nullable: bool) -> Option<Self> {
+        match (json, kind) {
+            (Json::Null, _) if nullable => Some(CursorValue::Null),
+            (Json::Number(n), ValueKind::Int) => n.as_i64().map(CursorValue::Int),
+            (Json::String(s), ValueKind::Text) => Some(CursorValue::Text(s.clone())),
+            (Json::String(s), ValueKind::Time) => DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|t| CursorValue::Time(t.with_timezone(&Utc))),
+            (Json::String(s), ValueKind::Date) => s.parse().ok().map(CursorValue::Date),
+            _ => None,
+        }
+    }
+
+    /// The value bound as a statement parameter (never spliced into SQL).
+    pub fn to_value(&self) -> Value {
+        match self {
+            // Only reached for key comparisons, which use IS NULL instead.
+            CursorValue::Null => Value::BigInt(None),
+            CursorValue::Int(v) => Value::BigInt(Some(*v)),
+            CursorValue::Text(v) => Value::String(Some(v.clone())),
+            CursorValue::Time(v) => Value::ChronoDateTimeUtc(Some(*v)),
+            CursorValue::Date(v) => Value::ChronoDate(Some(*v)),
+        }
+    }
+}
+
+/// The cursor of `model` in a list ordered by `sort`.
+pub fn encode<E: Node>(sort: &Sort<E>, model: &<E as EntityTrait>::Model) -> String {
+    let values: Vec<Json> = sort
+        .keys
+        .iter()
+        .map(|k| CursorValue::from_value(model.get(k.column())).to_json())
+        .collect();
+    let doc = json!({ "s": sort.signature(), "v": values });
+    URL_SAFE_NO_PAD.encode(doc.to_string())
+}
+
+/// Reads a cursor given as `argument` for a list ordered by `sort`.
+pub fn decode<E: Node>(
+    argument: &'static str,
+    cursor: &str,
+    sort: &Sort<E>,
+) -> Result<Vec<CursorValue>, AppError> {
+    let invalid = || {
+        AppError::bad_input(
+            argument,
+            format!("`{argument}` is not a cursor of this list and ordering"),
+        )
+    };
+    if cursor.len() > MAX_CURSOR_LEN {
+        return Err(invalid());
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let doc: Json = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    if doc.get("s").and_then(Json::as_str) != Some(sort.signature().as_str()) {
+        return Err(invalid());
+    }
+    let values = doc.get("v").and_then(Json::as_array).ok_or_else(invalid)?;
+    if values.len() != sort.keys.len() {
+        return Err(invalid());
+    }
+    sort.keys
+        .iter()
+        .zip(values)
+        .map(|(key, v)| CursorValue::from_json(v, key.kind(), key.nullable()).ok_or_else(invalid))
+        .collect()
+}

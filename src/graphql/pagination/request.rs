@@ -1,0 +1,161 @@
+//! A validated page request, built once from a list field's arguments and used both
+//! as (part of) a batch key and to write the SQL of the page.
+
+use async_graphql::Context;
+use sea_orm::EntityTrait;
+use sea_orm::sea_query::Condition;
+
+use super::cursor::{self, CursorValue};
+use super::keyset;
+use super::order::{Order, Sort, SortField};
+use crate::error::AppError;
+use crate::graphql::node::{Node, key_traits};
+
+/// Page sizes: the size when a client names none, and the most it may ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageLimits {
+    pub default_size: u64,
+    pub max_size: u64,
+}
+
+impl Default for PageLimits {
+    fn default() -> Self {
+        PageLimits {
+            default_size: 20,
+            max_size: 100,
+        }
+    }
+}
+
+/// The Relay arguments of a list field, as the client sent them.
+pub struct PageArgs<F: SortField> {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+    pub order_by: Option<Vec<Order<F>>>,
+}
+
+/// What to fetch: an ordering, a size, a direction and the cursor bounds.
+pub struct PageRequest<E: EntityTrait> {
+    /// The ordering as the client reads the page.
+    pub sort: Sort<E>,
+    pub limit: u64,
+    /// `last`: read from the end, then hand the page back in reading order.
+    pub backward: bool,
+    pub after: Option<Vec<CursorValue>>,
+    pub before: Option<Vec<CursorValue>>,
+}
+key_traits!(PageRequest<E> { sort, limit, backward, after, before });
+
+/// One page of rows in reading order, and whether more lie beyond either end.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_previous: bool,
+    pub has_next: bool,
+}
+
+impl<E: Node> PageRequest<E> {
+    pub fn new<F: SortField<Entity = E>>(
+        ctx: &Context<'_>,
+        args: PageArgs<F>,
+    ) -> Result<Self, AppError> {
+        let limits = ctx.data::<PageLimits>().copied().unwrap_or_default();
+        Self::with_limits(limits, args)
+    }
+
+    pub fn with_limits<F: SortField<Entity = E>>(
+        limits: PageLimits,
+        args: PageArgs<F>,
+    ) -> Result<Self, AppError> {
+        let sort = Sort::from_orders(args.order_by.as_deref().unwrap_or_default())?;
+        let size = |name: &'static str, n: i32| match u64::try_from(n) {
+            Ok(n) if n <= limits.max_size => Ok(n),
+            _ => Err(AppError::bad_input(
+                name,
+                format!(
+                    "`{name}` must be between 0 and {} (got {n})",
+                    limits.max_size
+                ),
+            )),
+        };
+        let (limit, backward) = match (args.first, args.last) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::bad_input(
+                    "last",
+                    "pass `first` or `last`, not both",
+                ));
+            }
+            (Some(n), None) => (size("first", n)?, false),
+            (None, Some(n)) => (size("last", n)?, true),
+            (None, None) => (limits.default_size, false),
+        };
+        let after = args
+            .after
+            .map(|c| cursor::decode("after", &c, &sort))
+            .transpose()?;
+        let before = args
+            .before
+            .map(|c| cursor::decode("before", &c, &sort))
+            .transpose()?;
+        Ok(PageRequest {
+            sort,
+            limit,
+            backward,
+            after,
+            before,
+        })
+    }
+
+    /// The ordering the SQL reads in: reversed for `last`.
+    pub fn query_sort(&self) -> Sort<E> {
+        if self.backward {
+            self.sort.reversed()
+        } else {
+            self.sort.clone()
+        }
+    }
+
+    /// Rows to fetch: one more than the page, to learn whether another page follows.
+    pub fn fetch(&self) -> u64 {
+        self.limit + 1
+    }
+
+    /// The cursor bounds as a WHERE condition.
+    pub fn bounds(&self) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(values) = &self.after {
+            cond = cond.add(keyset::after(&self.sort.keys, values));
+        }
+        if let Some(values) = &self.before {
+            cond = cond.add(keyset::after(&self.sort.reversed().keys, values));
+        }
+        cond
+    }
+
+    /// Cuts fetched rows (in query order, at most `fetch()`) into the page.
+    pub fn page<T>(&self, mut rows: Vec<T>) -> Page<T> {
+        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        if self.backward {
+            rows.reverse();
+            Page {
+                items: rows,
+                has_previous: more,
+                has_next: self.before.is_some(),
+            }
+        } else {
+            Page {
+                items: rows,
+                has_previous: self.after.is_some(),
+                has_next: more,
+            }
+        }
+    }
+
+    pub fn cursor(&self, model: &E::Model) -> String {
+        cursor::encode(&self.sort, model)
+    }
+}

@@ -1,0 +1,193 @@
+//! Root query fields: a lookup and a list for every type.
+
+use async_graphql::{Context, ID, Object};
+use entity::{author, category, comment, post, profile, tag};
+use sea_orm::{ColumnTrait, QueryFilter};
+
+use super::context::RequestCtx;
+use super::node::Node;
+use super::pagination::{Conn, Order};
+use super::relations;
+use super::types::{
+    Author, AuthorOrderField, Category, CategoryOrderField, Comment, CommentOrderField, Post,
+    PostOrderField, Profile, ProfileOrderField, Tag, TagOrderField, page_args, parse_id,
+};
+use crate::error::{AppError, GqlResult};
+
+pub struct Query;
+
+/// Finds one row by its id or by a unique column (exactly one of the two given).
+async fn lookup<E: Node>(
+    ctx: &Context<'_>,
+    id: Option<ID>,
+    (name, col, value): (&'static str, E::Column, Option<String>),
+) -> GqlResult<Option<E::Model>> {
+    match (id, value) {
+        (Some(id), None) => relations::belongs_to::<E>(ctx, parse_id("id", &id)?).await,
+        (None, Some(value)) => {
+            let db = &RequestCtx::of(ctx)?.db;
+            let row = E::find().filter(col.eq(value)).one(db).await;
+            Ok(row.map_err(AppError::from)?)
+        }
+        _ => Err(AppError::BadUserInput {
+            message: format!("pass exactly one of `id` and `{name}`"),
+            argument: None,
+        }
+        .into()),
+    }
+}
+
+#[Object]
+impl Query {
+    /// An author by `id` or by `username`; null when there is none.
+    async fn author(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        username: Option<String>,
+    ) -> GqlResult<Option<Author>> {
+        let key = ("username", author::Column::Username, username);
+        Ok(lookup::<author::Entity>(ctx, id, key).await?.map(Author))
+    }
+
+    /// All authors, by id unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn authors(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<Vec<Order<AuthorOrderField>>>,
+    ) -> GqlResult<Conn<Author>> {
+        let page = page_args!(ctx, first, after, last, before, order_by);
+        relations::root_list(ctx, page, Author).await
+    }
+
+    /// A profile by `id`; null when there is none.
+    async fn profile(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Profile>> {
+        let id = parse_id("id", &id)?;
+        Ok(relations::belongs_to::<profile::Entity>(ctx, id)
+            .await?
+            .map(Profile))
+    }
+
+    /// All profiles, by id unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn profiles(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<Vec<Order<ProfileOrderField>>>,
+    ) -> GqlResult<Conn<Profile>> {
+        let page = page_args!(ctx, first, after, last, before, order_by);
+        relations::root_list(ctx, page, Profile).await
+    }
+
+    /// A category by `id` or by `slug`; null when there is none.
+    async fn category(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> GqlResult<Option<Category>> {
+        let key = ("slug", category::Column::Slug, slug);
+        Ok(lookup::<category::Entity>(ctx, id, key)
+            .await?
+            .map(Category))
+    }
+
+    /// All categories, by id unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn categories(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<Vec<Order<CategoryOrderField>>>,
+    ) -> GqlResult<Conn<Category>> {
+        let page = page_args!(ctx, first, after, last, before, order_by);
+        relations::root_list(ctx, page, Category).await
+    }
+
+    /// A post by `id` or by `slug`; null when there is none.
+    async fn post(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> GqlResult<Option<Post>> {
+        let key = ("slug", post::Column::Slug, slug);
+        Ok(lookup::<post::Entity>(ctx, id, key).await?.map(Post))
+    }
+
+    /// All posts, by id unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn posts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<Vec<Order<PostOrderField>>>,
+    ) -> GqlResult<Conn<Post>> {
+        let page = page_args!(ctx, first, after, last, before, order_by);
+        relations::root_list(ctx, page, Post).await
+    }
+
+    /// A tag by `id` or by `slug`; null when there is none.
+    async fn tag(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> GqlResult<Option<Tag>> {
+        let key = ("slug", tag::Column::Slug, slug);
+        Ok(lookup::<tag::Entity>(ctx, id, key).await?.map(Tag))
+    }
+
+    /// All tags, by id unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn tags(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<Vec<Order<TagOrderField>>>,
+    ) -> GqlResult<Conn<Tag>> {
+        let page = page_args!(ctx, first, after, last, before, order_by);
+        relations::root_list(ctx, page, Tag).await
+    }
+
+    /// A comment by `id`; null when there is none.
+    async fn comment(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Comment>> {
+        let id = parse_id("id", &id)?;
+        Ok(relations::belongs_to::<comment::Entity>(ctx, id)
+            .await?
+            .map(Comment))
+    }
+
+    /// All comments, by id unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn comments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<Vec<Order<CommentOrderField>>>,
+    ) -> GqlResult<Conn<Comment>> {
+        let page = page_args!(ctx, first, after, last, before, order_by);
+        relations::root_list(ctx, page, Comment).await
+    }
+}

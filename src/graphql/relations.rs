@@ -1,0 +1,171 @@
+//! How resolvers reach data: one function per relation kind, each through its
+//! generic loader, plus root lists. Types call these with their relation's columns.
+
+use async_graphql::connection::{ConnectionNameType, EdgeNameType, EmptyFields};
+use async_graphql::{Context, ObjectType, OutputType};
+use sea_orm::{EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::context::RequestCtx;
+use super::loaders::{ById, CountOf, HasOneOf, PageOf, ThroughPage};
+use super::node::{Col, Node};
+use super::pagination::connection::{CountSource, connection};
+use super::pagination::{Conn, PageRequest, TotalCount};
+use crate::error::{AppError, GqlResult};
+
+/// Belongs-to: the row a foreign key points at.
+pub async fn belongs_to<E: Node>(ctx: &Context<'_>, id: i64) -> GqlResult<Option<E::Model>> {
+    Ok(RequestCtx::of(ctx)?
+        .loader
+        .load_one(ById::<E>::new(id))
+        .await?)
+}
+
+/// Belongs-to through a non-null foreign key: the row must exist.
+pub async fn required<E: Node>(ctx: &Context<'_>, id: i64) -> GqlResult<E::Model> {
+    belongs_to::<E>(ctx, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound { entity: E::NAME }.into())
+}
+
+/// Has-one: the row whose unique foreign key `fk` points at `parent`.
+pub async fn has_one<E: Node>(
+    ctx: &Context<'_>,
+    fk: E::Column,
+    parent: i64,
+) -> GqlResult<Option<E::Model>> {
+    let key = HasOneOf {
+        fk: Col::<E>(fk),
+        parent,
+    };
+    Ok(RequestCtx::of(ctx)?.loader.load_one(key).await?)
+}
+
+/// Has-many: a page of the rows whose `fk` points at `parent`.
+pub async fn has_many<E: Node, N: OutputType>(
+    ctx: &Context<'_>,
+    fk: E::Column,
+    parent: i64,
+    page: PageRequest<E>,
+    node: fn(E::Model) -> N,
+) -> GqlResult<Conn<N>> {
+    let fk = Col(fk);
+    let key = PageOf {
+        fk,
+        parent,
+        page: page.clone(),
+    };
+    let rows = RequestCtx::of(ctx)?.loader.load_one(key).await?;
+    let total = TotalCount(Box::new(RelationCount { fk, parent }));
+    Ok(connection(
+        &page,
+        rows.unwrap_or_else(|| page.page(Vec::new())),
+        total,
+        |m| m,
+        |m| (node(m), EmptyFields),
+    ))
+}
+
+/// Many-to-many: a page of the rows of `E` linked to `parent` through the join
+/// table `J` (`from` points at the parent, `to` at `E`); `edge` makes each node and
+/// the edge fields from its join row.
+pub async fn through<E, J, N, EF, CN, EN>(
+    ctx: &Context<'_>,
+    (from, to): (J::Column, J::Column),
+    parent: i64,
+    page: PageRequest<E>,
+    edge: fn((E::Model, J::Model)) -> (N, EF),
+) -> GqlResult<Conn<N, EF, CN, EN>>
+where
+    E: Node,
+    J: EntityTrait<Model: Sync>,
+    N: OutputType,
+    EF: ObjectType,
+    CN: ConnectionNameType,
+    EN: EdgeNameType,
+{
+    let (from, to) = (Col::<J>(from), Col::<J>(to));
+    let key = ThroughPage {
+        from,
+        to,
+        parent,
+        page: page.clone(),
+    };
+    let rows = RequestCtx::of(ctx)?.loader.load_one(key).await?;
+    // The links counted are the join rows that point at the parent.
+    let total = TotalCount(Box::new(RelationCount { fk: from, parent }));
+    Ok(connection(
+        &page,
+        rows.unwrap_or_else(|| page.page(Vec::new())),
+        total,
+        |(m, _)| m,
+        edge,
+    ))
+}
+
+/// How many rows of `E` have `fk = parent`.
+pub async fn count<E: EntityTrait>(
+    ctx: &Context<'_>,
+    fk: E::Column,
+    parent: i64,
+) -> GqlResult<i64> {
+    let key = CountOf {
+        fk: Col::<E>(fk),
+        parent,
+    };
+    Ok(RequestCtx::of(ctx)?
+        .loader
+        .load_one(key)
+        .await?
+        .unwrap_or_default())
+}
+
+/// A root list: one page of all rows of `E`, in one statement.
+pub async fn root_list<E: Node, N: OutputType>(
+    ctx: &Context<'_>,
+    page: PageRequest<E>,
+    node: fn(E::Model) -> N,
+) -> GqlResult<Conn<N>> {
+    let db = &RequestCtx::of(ctx)?.db;
+    let mut select = E::find().filter(page.bounds());
+    for (expr, order) in page.query_sort().terms() {
+        select = select.order_by(expr, order);
+    }
+    let rows = select
+        .limit(page.fetch())
+        .all(db)
+        .await
+        .map_err(AppError::from)?;
+    let total = TotalCount(Box::new(TableCount::<E>(Default::default())));
+    Ok(connection(
+        &page,
+        page.page(rows),
+        total,
+        |m| m,
+        |m| (node(m), EmptyFields),
+    ))
+}
+
+/// A nested list's total: counted per parent through the count loader.
+struct RelationCount<E: EntityTrait> {
+    fk: Col<E>,
+    parent: i64,
+}
+
+#[async_trait::async_trait]
+impl<E: EntityTrait> CountSource for RelationCount<E> {
+    async fn count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
+        count::<E>(ctx, self.fk.0, self.parent).await
+    }
+}
+
+/// A root list's total: every row of the table.
+struct TableCount<E: Node>(std::marker::PhantomData<fn() -> E>);
+
+#[async_trait::async_trait]
+impl<E: Node> CountSource for TableCount<E> {
+    async fn count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
+        let db = &RequestCtx::of(ctx)?.db;
+        let n = E::find().count(db).await.map_err(AppError::from)?;
+        Ok(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}

@@ -1,0 +1,100 @@
+use async_graphql::{Context, Enum, ID, Object};
+use chrono::{DateTime, Utc};
+use entity::{author, comment, post, profile};
+
+use super::{Comment, CommentOrderField, Post, PostOrderField, Profile, page_args, to_id};
+use crate::error::GqlResult;
+use crate::graphql::pagination::{Conn, Order, SortField};
+use crate::graphql::relations;
+
+/// A person who writes posts and comments.
+#[derive(Clone)]
+pub struct Author(pub author::Model);
+
+/// Fields an author list can be ordered by.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum AuthorOrderField {
+    Id,
+    Username,
+    Name,
+    CreatedAt,
+}
+
+impl SortField for AuthorOrderField {
+    type Entity = author::Entity;
+    fn column(self) -> author::Column {
+        match self {
+            AuthorOrderField::Id => author::Column::Id,
+            AuthorOrderField::Username => author::Column::Username,
+            AuthorOrderField::Name => author::Column::Name,
+            AuthorOrderField::CreatedAt => author::Column::CreatedAt,
+        }
+    }
+}
+
+#[Object]
+impl Author {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+
+    /// Unique sign-in name.
+    async fn username(&self) -> &str {
+        &self.0.username
+    }
+
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+
+    /// Display name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// The author's profile, if they made one (one-to-one).
+    async fn profile(&self, ctx: &Context<'_>) -> GqlResult<Option<Profile>> {
+        let profile =
+            relations::has_one::<profile::Entity>(ctx, profile::Column::AuthorId, self.0.id);
+        Ok(profile.await?.map(Profile))
+    }
+
+    /// The author's posts (one-to-many), by id unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
+    async fn posts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<Vec<Order<PostOrderField>>>,
+    ) -> GqlResult<Conn<Post>> {
+        let page = page_args!(ctx, first, after, last, before, order_by);
+        relations::has_many(ctx, post::Column::AuthorId, self.0.id, page, Post).await
+    }
+
+    /// The comments the author wrote, on any post (one-to-many).
+    #[allow(clippy::too_many_arguments)]
+    async fn comments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<Vec<Order<CommentOrderField>>>,
+    ) -> GqlResult<Conn<Comment>> {
+        let page = page_args!(ctx, first, after, last, before, order_by);
+        relations::has_many(ctx, comment::Column::AuthorId, self.0.id, page, Comment).await
+    }
+
+    /// How many posts the author has written.
+    async fn post_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
+        relations::count::<post::Entity>(ctx, post::Column::AuthorId, self.0.id).await
+    }
+}

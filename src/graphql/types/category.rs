@@ -1,0 +1,65 @@
+use async_graphql::{Context, Enum, ID, Object};
+use entity::{category, post};
+
+use super::{Post, PostOrderField, page_args, to_id};
+use crate::error::GqlResult;
+use crate::graphql::pagination::{Conn, Order, SortField};
+use crate::graphql::relations;
+
+/// A category; a post is in at most one.
+#[derive(Clone)]
+pub struct Category(pub category::Model);
+
+/// Fields a category list can be ordered by.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CategoryOrderField {
+    Id,
+    Name,
+    Slug,
+}
+
+impl SortField for CategoryOrderField {
+    type Entity = category::Entity;
+    fn column(self) -> category::Column {
+        match self {
+            CategoryOrderField::Id => category::Column::Id,
+            CategoryOrderField::Name => category::Column::Name,
+            CategoryOrderField::Slug => category::Column::Slug,
+        }
+    }
+}
+
+#[Object]
+impl Category {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// The posts in this category (one-to-many).
+    #[allow(clippy::too_many_arguments)]
+    async fn posts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        order_by: Option<Vec<Order<PostOrderField>>>,
+    ) -> GqlResult<Conn<Post>> {
+        let page = page_args!(ctx, first, after, last, before, order_by);
+        relations::has_many(ctx, post::Column::CategoryId, self.0.id, page, Post).await
+    }
+
+    /// How many posts are in this category.
+    async fn post_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
+        relations::count::<post::Entity>(ctx, post::Column::CategoryId, self.0.id).await
+    }
+}

@@ -1,0 +1,83 @@
+//! The GraphQL object types of the blog model, each a thin wrapper over its entity
+//! model; relation fields go through [`crate::graphql::relations`].
+
+mod author;
+mod category;
+mod comment;
+mod post;
+mod profile;
+mod tag;
+
+use async_graphql::{ID, SimpleObject};
+use chrono::{DateTime, Utc};
+
+pub use author::{Author, AuthorOrderField};
+pub use category::{Category, CategoryOrderField};
+pub use comment::{Comment, CommentOrderField};
+pub use post::{Post, PostOrderField, PostStatus};
+pub use profile::{Profile, ProfileOrderField};
+pub use tag::{Tag, TagOrderField};
+
+use crate::error::AppError;
+
+/// The `ID` of a row: its primary key as a decimal string.
+pub fn to_id(id: i64) -> ID {
+    ID(id.to_string())
+}
+
+/// Reads an `ID` argument back into a primary key.
+pub fn parse_id(argument: &'static str, id: &ID) -> Result<i64, AppError> {
+    id.parse::<i64>()
+        .map_err(|_| AppError::bad_input(argument, format!("`{argument}` is not a valid ID")))
+}
+
+/// What a post ↔ tag edge carries besides its node: the join row's own column.
+#[derive(SimpleObject)]
+pub struct Tagging {
+    /// When the tag was put on the post.
+    pub tagged_at: DateTime<Utc>,
+}
+
+impl From<entity::post_tag::Model> for Tagging {
+    fn from(link: entity::post_tag::Model) -> Self {
+        Tagging {
+            tagged_at: link.tagged_at,
+        }
+    }
+}
+
+/// The arguments every list field takes, as the loaders want them.
+macro_rules! page_args {
+    ($ctx:expr, $first:ident, $after:ident, $last:ident, $before:ident, $order_by:ident) => {
+        crate::graphql::pagination::PageRequest::new(
+            $ctx,
+            crate::graphql::pagination::PageArgs {
+                first: $first,
+                after: $after,
+                last: $last,
+                before: $before,
+                order_by: $order_by,
+            },
+        )?
+    };
+}
+pub(crate) use page_args;
+
+/// Names a connection and its edge type, for connections whose edges are join rows.
+macro_rules! connection_names {
+    ($conn:ident, $edge:ident, $conn_name:literal, $edge_name:literal) => {
+        pub struct $conn;
+        impl async_graphql::connection::ConnectionNameType for $conn {
+            fn type_name<T: async_graphql::OutputType>() -> String {
+                $conn_name.to_owned()
+            }
+        }
+        pub struct $edge;
+        impl async_graphql::connection::EdgeNameType for $edge {
+            fn type_name<T: async_graphql::OutputType>() -> String {
+                $edge_name.to_owned()
+            }
+        }
+    };
+}
+use connection_names;

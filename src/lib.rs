@@ -1,0 +1,12 @@
+//! blogql: a GraphQL server over a relational blog model, with every relation
+//! level answered by a batched loader.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod seed;
+pub mod startup;

@@ -1,0 +1,114 @@
+//! Building and running the application: connect, migrate, load the demo data,
+//! bind, serve until a shutdown signal.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::graphql::build_schema;
+use crate::http::{AppState, router};
+use crate::{db, seed};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    config: Config,
+}
+
+impl Application {
+    /// Connects, applies pending migrations, loads the demo data into an empty
+    /// database (unless turned off), and binds the listener.
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let conn = db::connect(&config.database_url, config.max_connections).await?;
+        Migrator::up(&conn, None).await?;
+        if config.demo && is_empty(&conn).await? {
+            seed::demo::load(&conn).await?;
+            tracing::info!("loaded the demo data set into the empty database");
+        }
+        let addr = format!("{}:{}", config.host, config.port);
+        let listener = TcpListener::bind(&addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
+        let state = AppState {
+            schema: build_schema(config.limits),
+            db: conn,
+            debug_sql: config.debug_sql,
+        };
+        Ok(Application {
+            listener,
+            state,
+            config,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], self.config.port)))
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, letting requests in flight finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        tracing::info!(addr = %self.local_addr(), "blogql listening; GraphiQL at /");
+        let app = router(self.state.clone(), &self.config);
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        self.state.db.close().await.ok();
+        Ok(())
+    }
+}
+
+async fn is_empty(conn: &DatabaseConnection) -> Result<bool, DbErr> {
+    Ok(entity::author::Entity::find().count(conn).await? == 0)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
