@@ -1,3 +1,4 @@
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
@@ -95,6 +96,32 @@ fn foreign_key(
         .take()
 }
 
+/// Creates `table` with its foreign keys. sea-query writes SQLite foreign keys
+/// without their names, so on SQLite the statement is written out here and each
+/// `FOREIGN KEY ("col")` is given its `CONSTRAINT "name"`.
+async fn create_table(
+    manager: &SchemaManager<'_>,
+    mut table: TableCreateStatement,
+    foreign_keys: Vec<ForeignKeyCreateStatement>,
+) -> Result<(), DbErr> {
+    for mut fk in foreign_keys.iter().cloned() {
+        table.foreign_key(&mut fk);
+    }
+    if manager.get_database_backend() != DbBackend::Sqlite {
+        return manager.create_table(table).await;
+    }
+    let mut sql = table.to_string(SqliteQueryBuilder);
+    for fk in &foreign_keys {
+        let fk = fk.get_foreign_key();
+        if let (Some(name), [column]) = (fk.get_name(), fk.get_columns().as_slice()) {
+            let clause = format!("FOREIGN KEY (\"{column}\")");
+            sql = sql.replace(&clause, &format!("CONSTRAINT \"{name}\" {clause}"));
+        }
+    }
+    manager.get_connection().execute_unprepared(&sql).await?;
+    Ok(())
+}
+
 /// A named plain index on one column (every foreign key column gets one).
 fn index(name: &str, table: impl IntoIden, col: impl IntoIden) -> IndexCreateStatement {
     Index::create().name(name).table(table).col(col).take()
@@ -118,28 +145,28 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        manager
-            .create_table(
-                Table::create()
-                    .table(Profiles::Table)
-                    .col(big_pk_auto(Profiles::Id))
-                    .col(big_integer(Profiles::AuthorId))
-                    .col(text(Profiles::Bio).default(""))
-                    .col(string_len_null(Profiles::City, 100))
-                    .col(string_len_null(Profiles::Website, 200))
-                    .col(date_null(Profiles::Birthdate))
-                    // The unique constraint is the one-to-one and also indexes the key.
-                    .index(&mut unique("uq_profiles_author_id", Profiles::AuthorId))
-                    .foreign_key(&mut foreign_key(
-                        "fk_profiles_author_id",
-                        (Profiles::Table, Profiles::AuthorId),
-                        Authors::Table,
-                        Authors::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .to_owned(),
-            )
-            .await?;
+        create_table(
+            manager,
+            Table::create()
+                .table(Profiles::Table)
+                .col(big_pk_auto(Profiles::Id))
+                .col(big_integer(Profiles::AuthorId))
+                .col(text(Profiles::Bio).default(""))
+                .col(string_len_null(Profiles::City, 100))
+                .col(string_len_null(Profiles::Website, 200))
+                .col(date_null(Profiles::Birthdate))
+                // The unique constraint is the one-to-one and also indexes the key.
+                .index(&mut unique("uq_profiles_author_id", Profiles::AuthorId))
+                .to_owned(),
+            vec![foreign_key(
+                "fk_profiles_author_id",
+                (Profiles::Table, Profiles::AuthorId),
+                Authors::Table,
+                Authors::Id,
+                ForeignKeyAction::Cascade,
+            )],
+        )
+        .await?;
 
         manager
             .create_table(
@@ -167,42 +194,44 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        manager
-            .create_table(
-                Table::create()
-                    .table(Posts::Table)
-                    .col(big_pk_auto(Posts::Id))
-                    .col(big_integer(Posts::AuthorId))
-                    .col(big_integer_null(Posts::CategoryId))
-                    .col(string_len(Posts::Title, 200))
-                    .col(string_len(Posts::Slug, 220))
-                    .col(text(Posts::Body))
-                    .col(string_len(Posts::Status, 16).default("DRAFT"))
-                    .col(timestamp_with_time_zone_null(Posts::PublishedAt))
-                    .col(timestamp_with_time_zone(Posts::CreatedAt))
-                    .col(timestamp_with_time_zone(Posts::UpdatedAt))
-                    .index(&mut unique("uq_posts_slug", Posts::Slug))
-                    .foreign_key(&mut foreign_key(
-                        "fk_posts_author_id",
-                        (Posts::Table, Posts::AuthorId),
-                        Authors::Table,
-                        Authors::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        "fk_posts_category_id",
-                        (Posts::Table, Posts::CategoryId),
-                        Categories::Table,
-                        Categories::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
-                    .check((
-                        "ck_posts_status",
-                        Expr::col(Posts::Status).is_in(["DRAFT", "PUBLISHED"]),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
+        create_table(
+            manager,
+            Table::create()
+                .table(Posts::Table)
+                .col(big_pk_auto(Posts::Id))
+                .col(big_integer(Posts::AuthorId))
+                .col(big_integer_null(Posts::CategoryId))
+                .col(string_len(Posts::Title, 200))
+                .col(string_len(Posts::Slug, 220))
+                .col(text(Posts::Body))
+                .col(string_len(Posts::Status, 16).default("DRAFT"))
+                .col(timestamp_with_time_zone_null(Posts::PublishedAt))
+                .col(timestamp_with_time_zone(Posts::CreatedAt))
+                .col(timestamp_with_time_zone(Posts::UpdatedAt))
+                .index(&mut unique("uq_posts_slug", Posts::Slug))
+                .check((
+                    "ck_posts_status",
+                    Expr::col(Posts::Status).is_in(["DRAFT", "PUBLISHED"]),
+                ))
+                .to_owned(),
+            vec![
+                foreign_key(
+                    "fk_posts_author_id",
+                    (Posts::Table, Posts::AuthorId),
+                    Authors::Table,
+                    Authors::Id,
+                    ForeignKeyAction::Cascade,
+                ),
+                foreign_key(
+                    "fk_posts_category_id",
+                    (Posts::Table, Posts::CategoryId),
+                    Categories::Table,
+                    Categories::Id,
+                    ForeignKeyAction::SetNull,
+                ),
+            ],
+        )
+        .await?;
         manager
             .create_index(index("ix_posts_author_id", Posts::Table, Posts::AuthorId))
             .await?;
@@ -214,37 +243,39 @@ impl MigrationTrait for Migration {
             ))
             .await?;
 
-        manager
-            .create_table(
-                Table::create()
-                    .table(PostTags::Table)
-                    .col(big_integer(PostTags::PostId))
-                    .col(big_integer(PostTags::TagId))
-                    .col(timestamp_with_time_zone(PostTags::TaggedAt))
-                    // The key (post_id, tag_id) also serves lookups by post.
-                    .primary_key(
-                        Index::create()
-                            .name("pk_post_tags")
-                            .col(PostTags::PostId)
-                            .col(PostTags::TagId),
-                    )
-                    .foreign_key(&mut foreign_key(
-                        "fk_post_tags_post_id",
-                        (PostTags::Table, PostTags::PostId),
-                        Posts::Table,
-                        Posts::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        "fk_post_tags_tag_id",
-                        (PostTags::Table, PostTags::TagId),
-                        Tags::Table,
-                        Tags::Id,
-                        ForeignKeyAction::Restrict,
-                    ))
-                    .to_owned(),
-            )
-            .await?;
+        create_table(
+            manager,
+            Table::create()
+                .table(PostTags::Table)
+                .col(big_integer(PostTags::PostId))
+                .col(big_integer(PostTags::TagId))
+                .col(timestamp_with_time_zone(PostTags::TaggedAt))
+                // The key (post_id, tag_id) also serves lookups by post.
+                .primary_key(
+                    Index::create()
+                        .name("pk_post_tags")
+                        .col(PostTags::PostId)
+                        .col(PostTags::TagId),
+                )
+                .to_owned(),
+            vec![
+                foreign_key(
+                    "fk_post_tags_post_id",
+                    (PostTags::Table, PostTags::PostId),
+                    Posts::Table,
+                    Posts::Id,
+                    ForeignKeyAction::Cascade,
+                ),
+                foreign_key(
+                    "fk_post_tags_tag_id",
+                    (PostTags::Table, PostTags::TagId),
+                    Tags::Table,
+                    Tags::Id,
+                    ForeignKeyAction::Restrict,
+                ),
+            ],
+        )
+        .await?;
         manager
             .create_index(index(
                 "ix_post_tags_tag_id",
@@ -253,32 +284,34 @@ impl MigrationTrait for Migration {
             ))
             .await?;
 
-        manager
-            .create_table(
-                Table::create()
-                    .table(Comments::Table)
-                    .col(big_pk_auto(Comments::Id))
-                    .col(big_integer(Comments::PostId))
-                    .col(big_integer_null(Comments::AuthorId))
-                    .col(text(Comments::Body))
-                    .col(timestamp_with_time_zone(Comments::CreatedAt))
-                    .foreign_key(&mut foreign_key(
-                        "fk_comments_post_id",
-                        (Comments::Table, Comments::PostId),
-                        Posts::Table,
-                        Posts::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut foreign_key(
-                        "fk_comments_author_id",
-                        (Comments::Table, Comments::AuthorId),
-                        Authors::Table,
-                        Authors::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
-                    .to_owned(),
-            )
-            .await?;
+        create_table(
+            manager,
+            Table::create()
+                .table(Comments::Table)
+                .col(big_pk_auto(Comments::Id))
+                .col(big_integer(Comments::PostId))
+                .col(big_integer_null(Comments::AuthorId))
+                .col(text(Comments::Body))
+                .col(timestamp_with_time_zone(Comments::CreatedAt))
+                .to_owned(),
+            vec![
+                foreign_key(
+                    "fk_comments_post_id",
+                    (Comments::Table, Comments::PostId),
+                    Posts::Table,
+                    Posts::Id,
+                    ForeignKeyAction::Cascade,
+                ),
+                foreign_key(
+                    "fk_comments_author_id",
+                    (Comments::Table, Comments::AuthorId),
+                    Authors::Table,
+                    Authors::Id,
+                    ForeignKeyAction::SetNull,
+                ),
+            ],
+        )
+        .await?;
         manager
             .create_index(index(
                 "ix_comments_post_id",

@@ -2,7 +2,7 @@
 
 use async_graphql::Context;
 
-use super::loaders::{RequestLoader, request_loader};
+use super::loaders::{LoadDriver, RequestLoader, request_loader};
 use crate::db::Db;
 use crate::error::GqlResult;
 
@@ -14,11 +14,10 @@ pub struct RequestCtx {
 }
 
 impl RequestCtx {
-    pub fn new(db: Db) -> Self {
-        RequestCtx {
-            loader: request_loader(db.clone()),
-            db,
-        }
+    /// The request's state, and the driver its execution must run under.
+    pub fn new(db: Db) -> (Self, LoadDriver) {
+        let (loader, driver) = request_loader(db.clone());
+        (RequestCtx { db, loader }, driver)
     }
 
     pub fn of<'a>(ctx: &Context<'a>) -> GqlResult<&'a RequestCtx> {

@@ -6,7 +6,7 @@ use async_graphql::{Context, ObjectType, OutputType};
 use sea_orm::{EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::context::RequestCtx;
-use super::loaders::{ById, CountOf, HasOneOf, PageOf, ThroughPage};
+use super::loaders::{ById, CountOf, HasOneOf, Linked, PageOf, ThroughPage};
 use super::node::{Col, Node};
 use super::pagination::connection::{CountSource, connection};
 use super::pagination::{Conn, PageRequest, TotalCount};
@@ -73,7 +73,7 @@ pub async fn through<E, J, N, EF, CN, EN>(
     (from, to): (J::Column, J::Column),
     parent: i64,
     page: PageRequest<E>,
-    edge: fn((E::Model, J::Model)) -> (N, EF),
+    edge: fn(Linked<E, J>) -> (N, EF),
 ) -> GqlResult<Conn<N, EF, CN, EN>>
 where
     E: Node,

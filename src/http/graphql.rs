@@ -61,10 +61,8 @@ async fn execute(state: &AppState, batch: BatchRequest) -> BatchResponse {
 /// Runs one operation with its own loaders and statement counter.
 async fn execute_one(state: &AppState, req: Request) -> Response {
     let db = Db::new(state.db.clone());
-    let mut resp = state
-        .schema
-        .execute(req.data(RequestCtx::new(db.clone())))
-        .await;
+    let (ctx, loads) = RequestCtx::new(db.clone());
+    let mut resp = loads.run(state.schema.execute(req.data(ctx))).await;
     if state.debug_sql {
         let n = i64::try_from(db.statement_count()).unwrap_or(i64::MAX);
         resp.extensions

@@ -50,6 +50,9 @@ pub struct ThroughPage<E: EntityTrait, J: EntityTrait> {
 }
 key_traits!(ThroughPage<E, J> { from, to, parent, page });
 
+/// A row reached through a join table, with the join row that links it.
+pub type Linked<E, J> = (<E as EntityTrait>::Model, <J as EntityTrait>::Model);
+
 /// Count: how many rows of `E` have `fk = parent` (for a join table, how many links).
 pub struct CountOf<E: EntityTrait> {
     pub fk: Col<E>,

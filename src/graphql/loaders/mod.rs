@@ -17,13 +17,23 @@ mod through;
 mod window;
 
 use std::collections::HashMap;
+use std::future::{Future, poll_fn};
 use std::hash::Hash;
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
 
 use async_graphql::dataloader::DataLoader;
+use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
+use futures_util::stream::FuturesUnordered;
+use tokio::sync::mpsc;
 
 use crate::db::Db;
 
-pub use keys::{ById, CountOf, HasOneOf, PageOf, ThroughPage};
+pub use keys::{ById, CountOf, HasOneOf, Linked, PageOf, ThroughPage};
 
 /// The most keys one batch takes. A level of a query larger than this (a page of
 /// 100 parents each with 100 children already is 10,000) is split into batches.
@@ -36,9 +46,85 @@ pub struct Loaders {
 
 pub type RequestLoader = DataLoader<Loaders>;
 
-/// A fresh loader for one request.
-pub fn request_loader(db: Db) -> RequestLoader {
-    DataLoader::new(Loaders { db }, tokio::spawn).max_batch_size(MAX_BATCH)
+/// A fresh loader for one request, and the driver that runs its batches.
+pub fn request_loader(db: Db) -> (RequestLoader, LoadDriver) {
+    let (queue, batches) = mpsc::unbounded_channel();
+    let spawn = move |batch| {
+        // The driver outlives every load of its request; a send can only fail after.
+        let _ = queue.send(batch);
+    };
+    let loader = DataLoader::new(Loaders { db }, spawn)
+        .delay(Duration::ZERO)
+        .max_batch_size(MAX_BATCH);
+    (loader, LoadDriver { batches })
+}
+
+/// Runs a request's batch loads on the request's own task, starting a batch only
+/// once the request has registered every key it can.
+///
+/// The DataLoader closes a batch when a timer fires. Spawned on the runtime, that
+/// timer races the resolvers, and a level of thousands of rows, whose resolvers
+/// yield to the scheduler now and then (`FuturesUnordered` does), is split over
+/// several statements. Here a new batch waits while the request keeps waking
+/// itself, i.e. while it still has resolvers to run; batches already started are
+/// driven all along. So each level costs one statement however large it is.
+pub struct LoadDriver {
+    batches: mpsc::UnboundedReceiver<BoxFuture<'static, ()>>,
+}
+
+impl LoadDriver {
+    pub async fn run<F: Future>(mut self, request: F) -> F::Output {
+        let mut request = pin!(request);
+        let mut waiting: Vec<BoxFuture<'static, ()>> = Vec::new();
+        let mut running = FuturesUnordered::new();
+        poll_fn(|cx| {
+            let (out, busy) = poll_watching_self_wakes(request.as_mut(), cx);
+            if let Poll::Ready(out) = out {
+                return Poll::Ready(out);
+            }
+            while let Poll::Ready(Some(batch)) = self.batches.poll_recv(cx) {
+                waiting.push(batch);
+            }
+            if !busy {
+                running.extend(waiting.drain(..));
+            }
+            // A finished batch wakes the request; keep driving the others meanwhile.
+            while let Poll::Ready(Some(())) = running.poll_next_unpin(cx) {}
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+/// Polls `fut` and tells whether it woke its own task while being polled (it
+/// yielded with work left), as opposed to waiting for something outside.
+fn poll_watching_self_wakes<F: Future>(
+    fut: std::pin::Pin<&mut F>,
+    cx: &mut Context<'_>,
+) -> (Poll<F::Output>, bool) {
+    let flag = Arc::new(WakeFlag {
+        woken: AtomicBool::new(false),
+        task: cx.waker().clone(),
+    });
+    let waker = Waker::from(Arc::clone(&flag));
+    let out = fut.poll(&mut Context::from_waker(&waker));
+    (out, flag.woken.load(Ordering::Acquire))
+}
+
+struct WakeFlag {
+    woken: AtomicBool,
+    task: Waker,
+}
+
+impl Wake for WakeFlag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.task.wake_by_ref();
+    }
 }
 
 /// Groups keys by what their SQL shares, keeping each group's parents in first-seen order.

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 
 use super::window::{self, PARENT};
-use super::{Loaders, ThroughPage, group};
+use super::{Linked, Loaders, ThroughPage, group};
 use crate::error::AppError;
 use crate::graphql::node::Node;
 use crate::graphql::pagination::Page;
@@ -20,7 +20,7 @@ use crate::graphql::pagination::Page;
 const JOIN_PREFIX: &str = "__join_";
 
 impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders {
-    type Value = Page<(E::Model, J::Model)>;
+    type Value = Page<Linked<E, J>>;
     type Error = AppError;
 
     async fn load(
@@ -51,7 +51,7 @@ impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders
                 page.fetch(),
             );
 
-            let mut rows: HashMap<i64, Vec<(E::Model, J::Model)>> = HashMap::new();
+            let mut rows: HashMap<i64, Vec<Linked<E, J>>> = HashMap::new();
             for row in self.db.query_all(&stmt).await? {
                 let target = E::Model::from_query_result(&row, "")?;
                 let link = J::Model::from_query_result(&row, JOIN_PREFIX)?;

@@ -1,0 +1,188 @@
+//! The `blogql` binary: first start with no configuration, graceful shutdown,
+//! migrations, seeding and printing the schema.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use entity::{comment, post, post_tag};
+use sea_orm::{EntityTrait, QueryOrder};
+
+const BIN: &str = env!("CARGO_BIN_EXE_blogql");
+
+fn blogql(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run blogql")
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("blogql-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn schema_command_prints_the_checked_in_sdl() {
+    let out = blogql(&std::env::temp_dir(), &["schema"]);
+    assert!(out.status.success());
+    let checked_in =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+            .unwrap_or_default();
+    assert_eq!(stdout(&out), checked_in);
+}
+
+#[test]
+fn migrate_up_down_status_and_fresh() {
+    let dir = temp_dir("migrate");
+    let status = |expected: &str| {
+        let out = blogql(&dir, &["migrate", "status"]);
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(
+            stdout(&out),
+            format!("m20261121_000001_create_blog_schema\t{expected}\n")
+        );
+    };
+    status("Pending");
+    assert!(blogql(&dir, &["migrate", "up"]).status.success());
+    status("Applied");
+    assert!(blogql(&dir, &["migrate", "down"]).status.success());
+    status("Pending");
+    assert!(blogql(&dir, &["migrate", "fresh"]).status.success());
+    status("Applied");
+    assert!(
+        dir.join("blogql.db").exists(),
+        "the default database is ./blogql.db"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn seed_is_deterministic_and_refuses_to_mix_data() {
+    let (a, b) = (temp_dir("seed-a"), temp_dir("seed-b"));
+    for dir in [&a, &b] {
+        let out = blogql(dir, &["seed", "--authors", "5"]);
+        assert!(out.status.success(), "{out:?}");
+        assert!(
+            stdout(&out).starts_with("seeded 5 authors, 100 posts, 500 tag links, 500 comments in"),
+            "{}",
+            stdout(&out)
+        );
+    }
+    let again = blogql(&a, &["seed", "--authors", "5"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds data"));
+    assert!(
+        blogql(&a, &["seed", "--authors", "5", "--fresh"])
+            .status
+            .success()
+    );
+
+    let open = |dir: &Path| {
+        let url = format!("sqlite://{}", dir.join("blogql.db").display());
+        async move { blogql::db::connect(&url, 1).await.expect("connect") }
+    };
+    let (da, db) = (open(&a).await, open(&b).await);
+    let posts = |c| post::Entity::find().order_by_asc(post::Column::Id).all(c);
+    assert_eq!(
+        posts(&da).await.expect("posts"),
+        posts(&db).await.expect("posts")
+    );
+    let links = |c| {
+        post_tag::Entity::find()
+            .order_by_asc(post_tag::Column::PostId)
+            .order_by_asc(post_tag::Column::TagId)
+            .all(c)
+    };
+    assert_eq!(
+        links(&da).await.expect("links"),
+        links(&db).await.expect("links")
+    );
+    let comments = |c| {
+        comment::Entity::find()
+            .order_by_asc(comment::Column::Id)
+            .all(c)
+    };
+    let ca = comments(&da).await.expect("comments");
+    assert_eq!(ca, comments(&db).await.expect("comments"));
+    assert_eq!(
+        ca.iter().filter(|c| c.author_id.is_none()).count(),
+        25,
+        "5% anonymous"
+    );
+    for dir in [a, b] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+#[tokio::test]
+async fn first_start_creates_the_sqlite_file_and_stops_on_sigterm() {
+    let dir = temp_dir("serve");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut child = Command::new(BIN)
+        .args(["--port", &port.to_string()])
+        .current_dir(&dir)
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start blogql");
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..100 {
+        if let Ok(resp) = client.get(format!("{url}/health")).send().await {
+            up = resp.status() == 200;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server answered /health");
+    assert!(dir.join("blogql.db").exists());
+    let body: serde_json::Value = client
+        .post(format!("{url}/graphql"))
+        .json(
+            &serde_json::json!({ "query": "{ author(username: \"alice\") { profile { city } } }" }),
+        )
+        .send()
+        .await
+        .expect("query")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        body["data"]["author"]["profile"]["city"], "Casablanca",
+        "demo data loaded"
+    );
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    assert!(killed.is_ok_and(|s| s.success()));
+    let mut exited = None;
+    for _ in 0..100 {
+        if let Ok(Some(status)) = child.try_wait() {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    assert!(
+        exited.is_some_and(|s| s.success()),
+        "exits cleanly on SIGTERM: {exited:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

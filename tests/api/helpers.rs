@@ -1,0 +1,304 @@
+//! Test harness: a fresh database per test on every backend under test, the real
+//! server in front of it, and GraphQL over HTTP.
+//!
+//! Backends come from `BLOGQL_TEST_BACKENDS` (default `sqlite,postgres,mysql`). The
+//! server URLs for PostgreSQL and MySQL/MariaDB come from `BLOGQL_TEST_POSTGRES_URL`
+//! and `BLOGQL_TEST_MYSQL_URL` (default: the local servers); each test creates its
+//! own database there and drops it afterwards. A listed backend that cannot be
+//! reached fails the test: a skipped backend would prove nothing.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use blogql::config::Config;
+use blogql::startup::Application;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    Mysql,
+}
+
+pub fn backends() -> Vec<Backend> {
+    let list = std::env::var("BLOGQL_TEST_BACKENDS")
+        .unwrap_or_else(|_| "sqlite,postgres,mysql".to_owned());
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|name| match name {
+            "sqlite" => Backend::Sqlite,
+            "postgres" | "postgresql" => Backend::Postgres,
+            "mysql" | "mariadb" => Backend::Mysql,
+            other => panic!("unknown backend {other:?} in BLOGQL_TEST_BACKENDS"),
+        })
+        .collect()
+}
+
+/// A database made for one test, dropped when the test ends (even if it fails).
+pub struct TestDb {
+    pub backend: Backend,
+    pub url: String,
+    name: String,
+}
+
+static NEXT_DB: AtomicU32 = AtomicU32::new(0);
+
+fn server_url(backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite => String::new(),
+        Backend::Postgres => std::env::var("BLOGQL_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned()),
+        Backend::Mysql => std::env::var("BLOGQL_TEST_MYSQL_URL")
+            .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_owned()),
+    }
+}
+
+/// The database holding the server's catalog, to create and drop test databases from.
+fn admin_url(backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite => String::new(),
+        Backend::Postgres => format!("{}/postgres", server_url(backend)),
+        Backend::Mysql => format!("{}/mysql", server_url(backend)),
+    }
+}
+
+impl TestDb {
+    pub async fn create(backend: Backend) -> TestDb {
+        let name = format!(
+            "blogql_t{}_{}_{}",
+            std::process::id(),
+            NEXT_DB.fetch_add(1, Ordering::Relaxed),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0)
+        );
+        let url = match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                format!("sqlite://{}", path.display())
+            }
+            Backend::Postgres | Backend::Mysql => {
+                let admin = sea_orm::Database::connect(admin_url(backend))
+                    .await
+                    .unwrap_or_else(|e| {
+                        panic!(
+                            "{backend:?} is not reachable at {}: {e}",
+                            server_url(backend)
+                        )
+                    });
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create the test database");
+                admin.close().await.ok();
+                format!("{}/{name}", server_url(backend))
+            }
+        };
+        TestDb { backend, url, name }
+    }
+
+    /// A direct connection, to arrange rows or check what a request left behind.
+    pub async fn connect(&self) -> DatabaseConnection {
+        blogql::db::connect(&self.url, 2)
+            .await
+            .expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let (backend, name) = (self.backend, self.name.clone());
+        if backend == Backend::Sqlite {
+            let path = std::env::temp_dir().join(format!("{name}.db"));
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            return;
+        }
+        // Drop runs inside the test's runtime; a thread with its own runtime may block.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime for cleanup");
+            rt.block_on(async move {
+                if let Ok(admin) = sea_orm::Database::connect(admin_url(backend)).await {
+                    let sql = match backend {
+                        Backend::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                        _ => format!("DROP DATABASE IF EXISTS {name}"),
+                    };
+                    let _ = admin.execute_unprepared(&sql).await;
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// What a test database starts with.
+#[derive(Clone, Copy, Debug)]
+pub enum Fixture {
+    /// The demo data set the server loads into an empty database.
+    Demo,
+    /// The benchmark data set with this many authors.
+    Bench(u32),
+}
+
+/// The running server of one test.
+pub struct TestApp {
+    pub backend: Backend,
+    pub base: String,
+    pub client: reqwest::Client,
+    /// Kept so the database outlives the server; dropped after it.
+    _db: TestDb,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend, fixture: Fixture) -> TestApp {
+        Self::spawn_with(backend, fixture, |_| {}).await
+    }
+
+    /// Starts the server after `configure` adjusts its settings.
+    pub async fn spawn_with(
+        backend: Backend,
+        fixture: Fixture,
+        configure: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let db = TestDb::create(backend).await;
+        let mut config = Config::new(db.url.clone());
+        config.debug_sql = true;
+        config.max_connections = 4;
+        match fixture {
+            Fixture::Demo => config.demo = true,
+            Fixture::Bench(authors) => {
+                config.demo = false;
+                let conn = db.connect().await;
+                Migrator::up(&conn, None).await.expect("migrate");
+                blogql::seed::bench::data(authors)
+                    .insert(&conn)
+                    .await
+                    .expect("seed the benchmark data");
+                conn.close().await.ok();
+            }
+        }
+        configure(&mut config);
+        let app = Application::build(config).await.expect("start the server");
+        let base = format!("http://{}", app.local_addr());
+        let (tx, rx) = oneshot::channel();
+        let server = tokio::spawn(async move {
+            app.run_until(async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server ran");
+        });
+        TestApp {
+            backend,
+            base,
+            client: reqwest::Client::new(),
+            _db: db,
+            shutdown: Some(tx),
+            server,
+        }
+    }
+
+    /// POSTs a query with variables; returns the whole response body.
+    pub async fn request(&self, query: &str, variables: Value) -> Value {
+        let resp = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql");
+        assert_eq!(resp.status(), 200, "{:?}: status of {query}", self.backend);
+        resp.json().await.expect("a JSON response")
+    }
+
+    /// The `data` of a query that must succeed.
+    pub async fn data(&self, query: &str) -> Value {
+        self.data_with(query, json!({})).await
+    }
+
+    pub async fn data_with(&self, query: &str, variables: Value) -> Value {
+        let body = self.request(query, variables).await;
+        assert!(
+            body.get("errors").is_none(),
+            "{:?}: unexpected errors for {query}: {body:#}",
+            self.backend
+        );
+        body["data"].clone()
+    }
+
+    /// The `data` of a query and the number of SQL statements it cost.
+    pub async fn counted(&self, query: &str) -> (Value, i64) {
+        let body = self.request(query, json!({})).await;
+        assert!(
+            body.get("errors").is_none(),
+            "{:?}: unexpected errors for {query}: {body:#}",
+            self.backend
+        );
+        let n = body["extensions"]["sqlStatements"]
+            .as_i64()
+            .expect("the statement count in extensions");
+        (body["data"].clone(), n)
+    }
+
+    /// The one error of a query that must fail: (code, argument, message).
+    pub async fn error(&self, query: &str) -> (String, Option<String>, String) {
+        let body = self.request(query, json!({})).await;
+        let errors = body["errors"].as_array().unwrap_or_else(|| {
+            panic!(
+                "{:?}: expected an error for {query}: {body:#}",
+                self.backend
+            )
+        });
+        assert_eq!(
+            errors.len(),
+            1,
+            "{:?}: one error expected: {body:#}",
+            self.backend
+        );
+        let err = &errors[0];
+        (
+            err["extensions"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            err["extensions"]["argument"].as_str().map(str::to_owned),
+            err["message"].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.server.abort();
+    }
+}
+
+/// The ids of a connection's nodes, as numbers.
+pub fn ids(connection: &Value) -> Vec<i64> {
+    connection["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| {
+            n["id"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .expect("numeric id")
+        })
+        .collect()
+}

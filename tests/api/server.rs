@@ -1,0 +1,92 @@
+//! The HTTP surface besides queries: GraphiQL, GET queries, /health, the schema
+//! snapshot, and the statement count being opt-in.
+
+use crate::helpers::{Backend, Fixture, TestApp};
+
+#[tokio::test]
+async fn graphiql_is_served_to_browsers() {
+    let app = TestApp::spawn(Backend::Sqlite, Fixture::Demo).await;
+    for path in ["/", "/graphql"] {
+        let resp = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .header("accept", "text/html,application/xhtml+xml")
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(resp.status(), 200, "{path}");
+        let content_type = resp.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            content_type.starts_with("text/html"),
+            "{path}: {content_type}"
+        );
+        let page = resp.text().await.expect("body");
+        assert!(
+            page.contains("graphiql") && page.contains("/graphql"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn get_runs_queries_from_the_url() {
+    let app = TestApp::spawn(Backend::Sqlite, Fixture::Demo).await;
+    let resp = app
+        .client
+        .get(format!("{}/graphql", app.base))
+        .query(&[("query", "{ author(username: \"alice\") { name } }")])
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(body["data"]["author"]["name"], "Alice Martin");
+}
+
+#[tokio::test]
+async fn health_answers_when_the_database_does() {
+    let app = TestApp::spawn(Backend::Sqlite, Fixture::Demo).await;
+    let resp = app
+        .client
+        .get(format!("{}/health", app.base))
+        .send()
+        .await
+        .expect("GET /health");
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(body, serde_json::json!({ "status": "ok" }));
+}
+
+#[tokio::test]
+async fn statement_counts_are_reported_only_when_asked() {
+    let app = TestApp::spawn_with(Backend::Sqlite, Fixture::Demo, |config| {
+        config.debug_sql = false;
+    })
+    .await;
+    let body = app
+        .request("{ posts { nodes { id } } }", serde_json::json!({}))
+        .await;
+    assert!(body.get("extensions").is_none(), "{body}");
+    assert_eq!(body["data"]["posts"]["nodes"][0]["id"], "1");
+}
+
+#[test]
+fn schema_graphql_matches_the_code() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
+    let checked_in = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        checked_in == blogql::graphql::sdl(),
+        "schema.graphql is out of date; regenerate it with:\n    cargo run -- schema > schema.graphql"
+    );
+}
+
+#[test]
+fn the_sdl_documents_fields_from_doc_comments() {
+    let sdl = blogql::graphql::sdl();
+    assert!(sdl.contains("The author's profile, if they made one (one-to-one)."));
+    assert!(sdl.contains("type PostTagEdge"));
+    assert!(sdl.contains("taggedAt: DateTime!"));
+}

@@ -1,0 +1,158 @@
+//! The statement budget of the reference workload (DOMAIN.md Q1–Q4): one statement
+//! per relation level, whatever the number of rows, on every backend.
+
+use serde_json::json;
+
+use crate::helpers::{Fixture, TestApp, backends};
+
+const Q1: &str = r#"query($n: Int) { authors(first: $n) { nodes {
+    username profile { city }
+    posts(first: 10) { nodes { title tags { nodes { name } } } }
+} } }"#;
+
+#[tokio::test]
+async fn q1_nested_costs_one_statement_per_level() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, Fixture::Bench(60)).await;
+        let body = app.request(Q1, json!({ "n": 50 })).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        // authors page, profiles, posts, tags with their join rows
+        assert_eq!(body["extensions"]["sqlStatements"], 4, "{backend:?}");
+        let authors = body["data"]["authors"]["nodes"]
+            .as_array()
+            .expect("authors");
+        assert_eq!(authors.len(), 50);
+        for (i, author) in authors.iter().enumerate() {
+            let n = i + 1;
+            assert_eq!(author["username"], format!("author{n}"));
+            let posts = author["posts"]["nodes"].as_array().expect("posts");
+            assert_eq!(posts.len(), 10, "{backend:?}");
+            assert_eq!(
+                posts[0]["title"],
+                format!("Post {} by author {n}", i * 20 + 1)
+            );
+            for post in posts {
+                assert_eq!(post["tags"]["nodes"].as_array().map(Vec::len), Some(5));
+            }
+        }
+        assert_eq!(authors[0]["profile"]["city"], "Casablanca");
+        assert_eq!(authors[50 - 1]["profile"]["city"], "Tokyo");
+
+        // Each requested totalCount costs one statement more, nested ones included.
+        let (_, n) = app
+            .counted(
+                r#"{ authors(first: 50) { totalCount nodes {
+                     username profile { city }
+                     posts(first: 10) { totalCount nodes { title tags { totalCount nodes { name } } } }
+                } } }"#,
+            )
+            .await;
+        assert_eq!(n, 4 + 3, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn q1_costs_the_same_for_10_and_1000_authors() {
+    for backend in backends() {
+        let app = TestApp::spawn_with(backend, Fixture::Bench(1000), |config| {
+            config.limits.max_size = 1000;
+        })
+        .await;
+        for n in [10, 1000] {
+            let body = app.request(Q1, json!({ "n": n })).await;
+            assert!(body.get("errors").is_none(), "{body}");
+            let authors = body["data"]["authors"]["nodes"]
+                .as_array()
+                .expect("authors");
+            assert_eq!(authors.len(), n, "{backend:?}");
+            let tags: usize = authors
+                .iter()
+                .flat_map(|a| a["posts"]["nodes"].as_array().expect("posts"))
+                .map(|p| p["tags"]["nodes"].as_array().map_or(0, Vec::len))
+                .sum();
+            assert_eq!(tags, n * 10 * 5, "{backend:?}");
+            assert_eq!(
+                body["extensions"]["sqlStatements"], 4,
+                "{backend:?} with {n} authors"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn q3_reverse_many_to_many_with_counts() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, Fixture::Bench(60)).await;
+        let (data, n) = app
+            .counted(
+                r#"{ tag(slug: "rust") { name posts(first: 20) { nodes {
+                     id title author { username } commentCount } } } }"#,
+            )
+            .await;
+        // tag, its posts through post_tags, their authors, their comment counts
+        assert_eq!(n, 4, "{backend:?}");
+        let posts = data["tag"]["posts"]["nodes"].as_array().expect("posts");
+        // Post p carries tag 1 ('rust') when (31p + 37k) % 200 == 0 for some k < 5.
+        let expected: Vec<i64> = (1..=1200)
+            .filter(|p| (0..5).any(|k| (p * 31 + k * 37) % 200 == 0))
+            .take(20)
+            .collect();
+        let got: Vec<i64> = posts
+            .iter()
+            .map(|p| p["id"].as_str().and_then(|s| s.parse().ok()).expect("id"))
+            .collect();
+        assert_eq!(got, expected, "{backend:?}");
+        for post in posts {
+            let id: i64 = post["id"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .expect("id");
+            let author = (id - 1) / 20 + 1;
+            assert_eq!(post["title"], format!("Post {id} by author {author}"));
+            assert_eq!(post["author"]["username"], format!("author{author}"));
+            assert_eq!(post["commentCount"], 5);
+        }
+    }
+}
+
+#[tokio::test]
+async fn q4_point_lookup() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, Fixture::Bench(60)).await;
+        let (data, n) = app
+            .counted(
+                r#"{ post(slug: "post-21") {
+                     title body
+                     author { username profile { bio } }
+                     category { name }
+                     tags { nodes { name } }
+                     comments(first: 10) { nodes { body author { username } } }
+                } }"#,
+            )
+            .await;
+        // post; then author, category, tags, comments; then profile, comment authors
+        assert_eq!(n, 7, "{backend:?}");
+        let post = &data["post"];
+        assert_eq!(post["title"], "Post 21 by author 2");
+        assert_eq!(post["author"]["username"], "author2");
+        assert_eq!(
+            post["author"]["profile"]["bio"],
+            "Author 2 writes about software."
+        );
+        // category (21 * 7) % 20 + 1 = 8
+        assert_eq!(post["category"]["name"], "Security");
+        assert_eq!(post["tags"]["nodes"].as_array().map(Vec::len), Some(5));
+        let comments = post["comments"]["nodes"].as_array().expect("comments");
+        assert_eq!(comments.len(), 5);
+        for (k, comment) in comments.iter().enumerate() {
+            let id = 20 * 5 + k as i64 + 1;
+            assert_eq!(comment["body"], format!("Comment {id} on post 21"));
+            let author = if id % 20 == 0 {
+                json!(null)
+            } else {
+                json!({ "username": format!("author{}", (id * 13) % 60 + 1) })
+            };
+            assert_eq!(comment["author"], author, "{backend:?} comment {id}");
+        }
+    }
+}
