@@ -2,6 +2,7 @@
 //! built from types alone, so the SDL can be printed with no database at hand.
 
 pub mod context;
+pub mod filter;
 pub mod loaders;
 pub mod node;
 pub mod pagination;

@@ -6,29 +6,37 @@ use std::hash::{Hash, Hasher};
 
 use sea_orm::{EntityTrait, IdenStatic, Value};
 
-/// An entity served as a GraphQL type: its primary key column and its type name.
+use super::filter::EntityFilter;
+use super::types::{
+    AuthorFilter, CategoryFilter, CommentFilter, PostFilter, ProfileFilter, TagFilter,
+};
+
+/// An entity served as a GraphQL type: its primary key column, its type name and
+/// its filter input.
 pub trait Node: EntityTrait<Model: Sync> {
     const ID: Self::Column;
     /// The GraphQL type name, used in error messages.
     const NAME: &'static str;
+    type Filter: EntityFilter<Entity = Self> + Clone + Eq + Hash + fmt::Debug + 'static;
 }
 
 macro_rules! node {
-    ($($module:ident => $name:literal),* $(,)?) => {$(
+    ($($module:ident => $name:literal, $filter:ty);* $(;)?) => {$(
         impl Node for entity::$module::Entity {
             const ID: Self::Column = entity::$module::Column::Id;
             const NAME: &'static str = $name;
+            type Filter = $filter;
         }
     )*};
 }
 
 node!(
-    author => "Author",
-    profile => "Profile",
-    category => "Category",
-    tag => "Tag",
-    post => "Post",
-    comment => "Comment",
+    author => "Author", AuthorFilter;
+    profile => "Profile", ProfileFilter;
+    category => "Category", CategoryFilter;
+    tag => "Tag", TagFilter;
+    post => "Post", PostFilter;
+    comment => "Comment", CommentFilter;
 );
 
 /// A column of `E` that can be part of a hashable batch key. SeaORM's column enums
@@ -71,19 +79,19 @@ pub fn as_i64(value: Value) -> Option<i64> {
 /// `derive` would demand those traits of the entity types themselves, which SeaORM's
 /// unit structs do not implement; the fields do.
 macro_rules! key_traits {
-    ($name:ident<$($g:ident),+> { $($field:ident),+ }) => {
-        impl<$($g: sea_orm::EntityTrait),+> Clone for $name<$($g),+> {
+    ($name:ident<$($g:ident: $bound:path),+> { $($field:ident),+ }) => {
+        impl<$($g: $bound),+> Clone for $name<$($g),+> {
             fn clone(&self) -> Self {
                 Self { $($field: self.$field.clone()),+ }
             }
         }
-        impl<$($g: sea_orm::EntityTrait),+> PartialEq for $name<$($g),+> {
+        impl<$($g: $bound),+> PartialEq for $name<$($g),+> {
             fn eq(&self, other: &Self) -> bool {
                 true $(&& self.$field == other.$field)+
             }
         }
-        impl<$($g: sea_orm::EntityTrait),+> Eq for $name<$($g),+> {}
-        impl<$($g: sea_orm::EntityTrait),+> std::hash::Hash for $name<$($g),+> {
+        impl<$($g: $bound),+> Eq for $name<$($g),+> {}
+        impl<$($g: $bound),+> std::hash::Hash for $name<$($g),+> {
             fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
                 $(self.$field.hash(state);)+
             }

@@ -9,8 +9,9 @@ use super::node::Node;
 use super::pagination::{Conn, Order};
 use super::relations;
 use super::types::{
-    Author, AuthorOrderField, Category, CategoryOrderField, Comment, CommentOrderField, Post,
-    PostOrderField, Profile, ProfileOrderField, Tag, TagOrderField, page_args, parse_id,
+    Author, AuthorFilter, AuthorOrderField, Category, CategoryFilter, CategoryOrderField, Comment,
+    CommentFilter, CommentOrderField, Post, PostFilter, PostOrderField, Profile, ProfileFilter,
+    ProfileOrderField, Tag, TagFilter, TagOrderField, page_args, parse_id,
 };
 use crate::error::{AppError, GqlResult};
 
@@ -55,13 +56,14 @@ impl Query {
     async fn authors(
         &self,
         ctx: &Context<'_>,
+        filter: Option<AuthorFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
         order_by: Option<Vec<Order<AuthorOrderField>>>,
     ) -> GqlResult<Conn<Author>> {
-        let page = page_args!(ctx, first, after, last, before, order_by);
+        let page = page_args!(ctx, filter, first, after, last, before, order_by);
         relations::root_list(ctx, page, Author).await
     }
 
@@ -78,13 +80,14 @@ impl Query {
     async fn profiles(
         &self,
         ctx: &Context<'_>,
+        filter: Option<ProfileFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
         order_by: Option<Vec<Order<ProfileOrderField>>>,
     ) -> GqlResult<Conn<Profile>> {
-        let page = page_args!(ctx, first, after, last, before, order_by);
+        let page = page_args!(ctx, filter, first, after, last, before, order_by);
         relations::root_list(ctx, page, Profile).await
     }
 
@@ -106,13 +109,14 @@ impl Query {
     async fn categories(
         &self,
         ctx: &Context<'_>,
+        filter: Option<CategoryFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
         order_by: Option<Vec<Order<CategoryOrderField>>>,
     ) -> GqlResult<Conn<Category>> {
-        let page = page_args!(ctx, first, after, last, before, order_by);
+        let page = page_args!(ctx, filter, first, after, last, before, order_by);
         relations::root_list(ctx, page, Category).await
     }
 
@@ -132,13 +136,14 @@ impl Query {
     async fn posts(
         &self,
         ctx: &Context<'_>,
+        filter: Option<PostFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
         order_by: Option<Vec<Order<PostOrderField>>>,
     ) -> GqlResult<Conn<Post>> {
-        let page = page_args!(ctx, first, after, last, before, order_by);
+        let page = page_args!(ctx, filter, first, after, last, before, order_by);
         relations::root_list(ctx, page, Post).await
     }
 
@@ -158,13 +163,14 @@ impl Query {
     async fn tags(
         &self,
         ctx: &Context<'_>,
+        filter: Option<TagFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
         order_by: Option<Vec<Order<TagOrderField>>>,
     ) -> GqlResult<Conn<Tag>> {
-        let page = page_args!(ctx, first, after, last, before, order_by);
+        let page = page_args!(ctx, filter, first, after, last, before, order_by);
         relations::root_list(ctx, page, Tag).await
     }
 
@@ -181,13 +187,14 @@ impl Query {
     async fn comments(
         &self,
         ctx: &Context<'_>,
+        filter: Option<CommentFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
         order_by: Option<Vec<Order<CommentOrderField>>>,
     ) -> GqlResult<Conn<Comment>> {
-        let page = page_args!(ctx, first, after, last, before, order_by);
+        let page = page_args!(ctx, filter, first, after, last, before, order_by);
         relations::root_list(ctx, page, Comment).await
     }
 }

@@ -2,11 +2,13 @@
 //! generic loader, plus root lists. Types call these with their relation's columns.
 
 use async_graphql::connection::{ConnectionNameType, EdgeNameType, EmptyFields};
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ObjectType, OutputType};
-use sea_orm::{EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::context::RequestCtx;
-use super::loaders::{ById, CountOf, HasOneOf, Linked, PageOf, ThroughPage};
+use super::filter;
+use super::loaders::{ById, CountOf, CountThrough, HasOneOf, Linked, Loaders, PageOf, ThroughPage};
 use super::node::{Col, Node};
 use super::pagination::connection::{CountSource, connection};
 use super::pagination::{Conn, PageRequest, TotalCount};
@@ -55,7 +57,11 @@ pub async fn has_many<E: Node, N: OutputType>(
         page: page.clone(),
     };
     let rows = RequestCtx::of(ctx)?.loader.load_one(key).await?;
-    let total = TotalCount(Box::new(RelationCount { fk, parent }));
+    let total = TotalCount(Box::new(RelationCount {
+        fk,
+        parent,
+        filter: page.filter.clone(),
+    }));
     Ok(connection(
         &page,
         rows.unwrap_or_else(|| page.page(Vec::new())),
@@ -91,8 +97,12 @@ where
         page: page.clone(),
     };
     let rows = RequestCtx::of(ctx)?.loader.load_one(key).await?;
-    // The links counted are the join rows that point at the parent.
-    let total = TotalCount(Box::new(RelationCount { fk: from, parent }));
+    let total = TotalCount(Box::new(ThroughCount::<E, J> {
+        from,
+        to,
+        parent,
+        filter: page.filter.clone(),
+    }));
     Ok(connection(
         &page,
         rows.unwrap_or_else(|| page.page(Vec::new())),
@@ -102,21 +112,45 @@ where
     ))
 }
 
-/// How many rows of `E` have `fk = parent`.
-pub async fn count<E: EntityTrait>(
+/// How many rows of `E` have `fk = parent` (and pass `filter`).
+pub async fn count<E: Node>(
     ctx: &Context<'_>,
     fk: E::Column,
     parent: i64,
+    filter: Option<E::Filter>,
 ) -> GqlResult<i64> {
     let key = CountOf {
         fk: Col::<E>(fk),
         parent,
+        filter,
     };
-    Ok(RequestCtx::of(ctx)?
-        .loader
-        .load_one(key)
-        .await?
-        .unwrap_or_default())
+    load_count(ctx, key).await
+}
+
+/// How many rows of `E` are linked to `parent` through the join table `J`
+/// (and pass `filter`).
+pub async fn count_through<E: Node, J: EntityTrait>(
+    ctx: &Context<'_>,
+    (from, to): (J::Column, J::Column),
+    parent: i64,
+    filter: Option<E::Filter>,
+) -> GqlResult<i64> {
+    let key = CountThrough::<E, J> {
+        from: Col(from),
+        to: Col(to),
+        parent,
+        filter,
+    };
+    load_count(ctx, key).await
+}
+
+async fn load_count<K>(ctx: &Context<'_>, key: K) -> GqlResult<i64>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    Loaders: Loader<K, Value = i64, Error = AppError>,
+{
+    let loaded = RequestCtx::of(ctx)?.loader.load_one(key).await?;
+    Ok(loaded.unwrap_or_default())
 }
 
 /// A root list: one page of all rows of `E`, in one statement.
@@ -126,7 +160,7 @@ pub async fn root_list<E: Node, N: OutputType>(
     node: fn(E::Model) -> N,
 ) -> GqlResult<Conn<N>> {
     let db = &RequestCtx::of(ctx)?.db;
-    let mut select = E::find().filter(page.bounds());
+    let mut select = E::find().filter(page.condition(db.get_database_backend())?);
     for (expr, order) in page.query_sort().terms() {
         select = select.order_by(expr, order);
     }
@@ -135,7 +169,9 @@ pub async fn root_list<E: Node, N: OutputType>(
         .all(db)
         .await
         .map_err(AppError::from)?;
-    let total = TotalCount(Box::new(TableCount::<E>(Default::default())));
+    let total = TotalCount(Box::new(TableCount::<E> {
+        filter: page.filter.clone(),
+    }));
     Ok(connection(
         &page,
         page.page(rows),
@@ -146,26 +182,49 @@ pub async fn root_list<E: Node, N: OutputType>(
 }
 
 /// A nested list's total: counted per parent through the count loader.
-struct RelationCount<E: EntityTrait> {
+struct RelationCount<E: Node> {
     fk: Col<E>,
     parent: i64,
+    filter: Option<E::Filter>,
 }
 
 #[async_trait::async_trait]
-impl<E: EntityTrait> CountSource for RelationCount<E> {
+impl<E: Node> CountSource for RelationCount<E> {
     async fn count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        count::<E>(ctx, self.fk.0, self.parent).await
+        count::<E>(ctx, self.fk.0, self.parent, self.filter.clone()).await
     }
 }
 
-/// A root list's total: every row of the table.
-struct TableCount<E: Node>(std::marker::PhantomData<fn() -> E>);
+/// A many-to-many list's total: the linked rows that pass the filter.
+struct ThroughCount<E: Node, J: EntityTrait> {
+    from: Col<J>,
+    to: Col<J>,
+    parent: i64,
+    filter: Option<E::Filter>,
+}
+
+#[async_trait::async_trait]
+impl<E: Node, J: EntityTrait> CountSource for ThroughCount<E, J> {
+    async fn count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
+        let via = (self.from.0, self.to.0);
+        count_through::<E, J>(ctx, via, self.parent, self.filter.clone()).await
+    }
+}
+
+/// A root list's total: every row of the table that passes the filter.
+struct TableCount<E: Node> {
+    filter: Option<E::Filter>,
+}
 
 #[async_trait::async_trait]
 impl<E: Node> CountSource for TableCount<E> {
     async fn count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
         let db = &RequestCtx::of(ctx)?.db;
-        let n = E::find().count(db).await.map_err(AppError::from)?;
+        let mut select = E::find();
+        if let Some(f) = &self.filter {
+            select = select.filter(filter::compile(f, db.get_database_backend())?);
+        }
+        let n = select.count(db).await.map_err(AppError::from)?;
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }

@@ -294,11 +294,14 @@ pub fn ids(connection: &Value) -> Vec<i64> {
         .as_array()
         .expect("nodes")
         .iter()
-        .map(|n| {
-            n["id"]
-                .as_str()
-                .and_then(|s| s.parse().ok())
-                .expect("numeric id")
-        })
+        .map(id_of)
         .collect()
+}
+
+/// The `id` of one object, as a number.
+pub fn id_of(object: &Value) -> i64 {
+    object["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("a numeric id")
 }

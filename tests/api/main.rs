@@ -2,6 +2,7 @@
 //! and backend, GraphQL over HTTP.
 
 mod cli;
+mod filters;
 mod helpers;
 mod migrations;
 mod pagination;

@@ -1,41 +1,116 @@
-//! Counts per parent (`Author.postCount`, `Tag.postCount`, a nested `totalCount`):
-//! one grouped statement for all parents of a level.
+//! Counts per parent (`Author.postCount`, `Tag.postCount`, a nested `totalCount`,
+//! filtered or not): one grouped statement for all parents of a level.
 
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::sea_query::{Alias, Asterisk, Expr, Func, Query};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, Expr, ExprTrait, Func, Query, SelectStatement,
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait};
 
 use super::window::{self, PARENT};
-use super::{CountOf, Loaders, group};
+use super::{CountOf, CountThrough, Loaders, group};
+use crate::db::Db;
 use crate::error::AppError;
+use crate::graphql::filter;
+use crate::graphql::node::Node;
 
 const COUNT: &str = "__count";
 
-impl<E: EntityTrait> Loader<CountOf<E>> for Loaders {
+impl<E: Node> Loader<CountOf<E>> for Loaders {
     type Value = i64;
     type Error = AppError;
 
     async fn load(&self, keys: &[CountOf<E>]) -> Result<HashMap<CountOf<E>, i64>, AppError> {
         let mut counts = HashMap::new();
-        for (fk, parents) in group(keys, |k| (k.fk, k.parent)) {
-            let stmt = Query::select()
-                .expr_as(fk.0.into_expr(), Alias::new(PARENT))
-                .expr_as(Func::count(Expr::col(Asterisk)), Alias::new(COUNT))
-                .from(E::default())
-                .and_where(fk.0.is_in(parents.iter().copied()))
-                .add_group_by([fk.0.into_expr()])
-                .to_owned();
-            let mut found: HashMap<i64, i64> = HashMap::new();
-            for row in self.db.query_all(&stmt).await? {
-                found.insert(window::parent_of(&row)?, row.try_get("", COUNT)?);
-            }
+        for ((fk, filter), parents) in group(keys, |k| ((k.fk, k.filter.clone()), k.parent)) {
+            let mut stmt = Query::select();
+            stmt.from(E::default());
+            let found = grouped_count(
+                &self.db,
+                stmt,
+                fk.0.into_expr(),
+                &parents,
+                condition::<E>(&filter, &self.db)?,
+            )
+            .await?;
             for parent in parents {
                 let n = found.get(&parent).copied().unwrap_or(0);
-                counts.insert(CountOf { fk, parent }, n);
+                let key = CountOf {
+                    fk,
+                    parent,
+                    filter: filter.clone(),
+                };
+                counts.insert(key, n);
             }
         }
         Ok(counts)
     }
+}
+
+impl<E: Node, J: EntityTrait> Loader<CountThrough<E, J>> for Loaders {
+    type Value = i64;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[CountThrough<E, J>],
+    ) -> Result<HashMap<CountThrough<E, J>, i64>, AppError> {
+        let mut counts = HashMap::new();
+        let groups = group(keys, |k| ((k.from, k.to, k.filter.clone()), k.parent));
+        for ((from, to, filter), parents) in groups {
+            let mut stmt = Query::select();
+            stmt.from(E::default()).inner_join(
+                J::default(),
+                Expr::col((J::default(), to.0)).equals((E::default(), E::ID)),
+            );
+            let found = grouped_count(
+                &self.db,
+                stmt,
+                from.0.into_expr(),
+                &parents,
+                condition::<E>(&filter, &self.db)?,
+            )
+            .await?;
+            for parent in parents {
+                let n = found.get(&parent).copied().unwrap_or(0);
+                let key = CountThrough {
+                    from,
+                    to,
+                    parent,
+                    filter: filter.clone(),
+                };
+                counts.insert(key, n);
+            }
+        }
+        Ok(counts)
+    }
+}
+
+fn condition<E: Node>(filter: &Option<E::Filter>, db: &Db) -> Result<Condition, AppError> {
+    match filter {
+        Some(f) => filter::compile(f, db.get_database_backend()),
+        None => Ok(Condition::all()),
+    }
+}
+
+/// `SELECT parent, COUNT(*) FROM <from> WHERE parent IN (...) AND <cond> GROUP BY parent`.
+async fn grouped_count(
+    db: &Db,
+    mut stmt: SelectStatement,
+    parent: Expr,
+    parents: &[i64],
+    cond: Condition,
+) -> Result<HashMap<i64, i64>, AppError> {
+    stmt.expr_as(parent.clone(), Alias::new(PARENT))
+        .expr_as(Func::count(Expr::col(Asterisk)), Alias::new(COUNT))
+        .and_where(parent.clone().is_in(parents.iter().copied()))
+        .cond_where(cond)
+        .add_group_by([parent]);
+    let mut found = HashMap::new();
+    for row in db.query_all(&stmt).await? {
+        found.insert(window::parent_of(&row)?, row.try_get("", COUNT)?);
+    }
+    Ok(found)
 }

@@ -33,7 +33,7 @@ use tokio::sync::mpsc;
 
 use crate::db::Db;
 
-pub use keys::{ById, CountOf, HasOneOf, Linked, PageOf, ThroughPage};
+pub use keys::{ById, CountOf, CountThrough, HasOneOf, Linked, PageOf, ThroughPage};
 
 /// The most keys one batch takes. A level of a query larger than this (a page of
 /// 100 parents each with 100 children already is 10,000) is split into batches.

@@ -71,7 +71,7 @@ pub struct SortKey<E: EntityTrait> {
     pub desc: bool,
     pub nulls_first: bool,
 }
-key_traits!(SortKey<E> { col, desc, nulls_first });
+key_traits!(SortKey<E: EntityTrait> { col, desc, nulls_first });
 
 impl<E: EntityTrait> SortKey<E> {
     pub fn column(&self) -> E::Column {
@@ -108,7 +108,7 @@ impl<E: EntityTrait> SortKey<E> {
 pub struct Sort<E: EntityTrait> {
     pub keys: Vec<SortKey<E>>,
 }
-key_traits!(Sort<E> { keys });
+key_traits!(Sort<E: EntityTrait> { keys });
 
 /// More keys than this is a request nobody needs and an index nobody has.
 const MAX_ORDER_KEYS: usize = 5;

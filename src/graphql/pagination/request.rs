@@ -2,13 +2,14 @@
 //! as (part of) a batch key and to write the SQL of the page.
 
 use async_graphql::Context;
-use sea_orm::EntityTrait;
+use sea_orm::DbBackend;
 use sea_orm::sea_query::Condition;
 
 use super::cursor::{self, CursorValue};
 use super::keyset;
 use super::order::{Order, Sort, SortField};
 use crate::error::AppError;
+use crate::graphql::filter;
 use crate::graphql::node::{Node, key_traits};
 
 /// Page sizes: the size when a client names none, and the most it may ask for.
@@ -34,10 +35,12 @@ pub struct PageArgs<F: SortField> {
     pub last: Option<i32>,
     pub before: Option<String>,
     pub order_by: Option<Vec<Order<F>>>,
+    pub filter: Option<<F::Entity as Node>::Filter>,
 }
 
-/// What to fetch: an ordering, a size, a direction and the cursor bounds.
-pub struct PageRequest<E: EntityTrait> {
+/// What to fetch: a filter, an ordering, a size, a direction and the cursor bounds.
+pub struct PageRequest<E: Node> {
+    pub filter: Option<E::Filter>,
     /// The ordering as the client reads the page.
     pub sort: Sort<E>,
     pub limit: u64,
@@ -46,7 +49,7 @@ pub struct PageRequest<E: EntityTrait> {
     pub after: Option<Vec<CursorValue>>,
     pub before: Option<Vec<CursorValue>>,
 }
-key_traits!(PageRequest<E> { sort, limit, backward, after, before });
+key_traits!(PageRequest<E: Node> { filter, sort, limit, backward, after, before });
 
 /// One page of rows in reading order, and whether more lie beyond either end.
 #[derive(Clone, Debug)]
@@ -62,7 +65,10 @@ impl<E: Node> PageRequest<E> {
         args: PageArgs<F>,
     ) -> Result<Self, AppError> {
         let limits = ctx.data::<PageLimits>().copied().unwrap_or_default();
-        Self::with_limits(limits, args)
+        let request = Self::with_limits(limits, args)?;
+        // Compiled once here only to refuse a bad filter before any SQL is sent.
+        request.filter_condition(DbBackend::Postgres)?;
+        Ok(request)
     }
 
     pub fn with_limits<F: SortField<Entity = E>>(
@@ -100,6 +106,7 @@ impl<E: Node> PageRequest<E> {
             .map(|c| cursor::decode("before", &c, &sort))
             .transpose()?;
         Ok(PageRequest {
+            filter: args.filter,
             sort,
             limit,
             backward,
@@ -122,16 +129,24 @@ impl<E: Node> PageRequest<E> {
         self.limit + 1
     }
 
-    /// The cursor bounds as a WHERE condition.
-    pub fn bounds(&self) -> Condition {
-        let mut cond = Condition::all();
+    /// The filter as a WHERE condition on the table under its own name.
+    pub fn filter_condition(&self, backend: DbBackend) -> Result<Condition, AppError> {
+        match &self.filter {
+            Some(f) => filter::compile(f, backend),
+            None => Ok(Condition::all()),
+        }
+    }
+
+    /// The filter and the cursor bounds as a WHERE condition.
+    pub fn condition(&self, backend: DbBackend) -> Result<Condition, AppError> {
+        let mut cond = self.filter_condition(backend)?;
         if let Some(values) = &self.after {
             cond = cond.add(keyset::after(&self.sort.keys, values));
         }
         if let Some(values) = &self.before {
             cond = cond.add(keyset::after(&self.sort.reversed().keys, values));
         }
-        cond
+        Ok(cond)
     }
 
     /// Cuts fetched rows (in query order, at most `fetch()`) into the page.

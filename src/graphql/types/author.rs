@@ -2,7 +2,19 @@ use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::{author, comment, post, profile};
 
-use super::{Comment, CommentOrderField, Post, PostOrderField, Profile, page_args, to_id};
+use super::{
+    Comment, CommentFilter, CommentOrderField, Post, PostFilter, PostOrderField, Profile,
+    ProfileFilter, page_args, to_id,
+};
+use async_graphql::InputObject;
+use sea_orm::sea_query::Condition;
+
+use crate::error::AppError;
+use crate::graphql::filter::{
+    At, Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter,
+    to_many, to_one,
+};
+
 use crate::error::GqlResult;
 use crate::graphql::pagination::{Conn, Order, SortField};
 use crate::graphql::relations;
@@ -68,13 +80,14 @@ impl Author {
     async fn posts(
         &self,
         ctx: &Context<'_>,
+        filter: Option<PostFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
         order_by: Option<Vec<Order<PostOrderField>>>,
     ) -> GqlResult<Conn<Post>> {
-        let page = page_args!(ctx, first, after, last, before, order_by);
+        let page = page_args!(ctx, filter, first, after, last, before, order_by);
         relations::has_many(ctx, post::Column::AuthorId, self.0.id, page, Post).await
     }
 
@@ -83,18 +96,66 @@ impl Author {
     async fn comments(
         &self,
         ctx: &Context<'_>,
+        filter: Option<CommentFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
         order_by: Option<Vec<Order<CommentOrderField>>>,
     ) -> GqlResult<Conn<Comment>> {
-        let page = page_args!(ctx, first, after, last, before, order_by);
+        let page = page_args!(ctx, filter, first, after, last, before, order_by);
         relations::has_many(ctx, comment::Column::AuthorId, self.0.id, page, Comment).await
     }
 
     /// How many posts the author has written.
     async fn post_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        relations::count::<post::Entity>(ctx, post::Column::AuthorId, self.0.id).await
+        relations::count::<post::Entity>(ctx, post::Column::AuthorId, self.0.id, None).await
+    }
+}
+
+/// Which authors to keep: every field given must hold; `and`, `or` and `not` nest.
+#[derive(InputObject, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct AuthorFilter {
+    pub id: Option<IdFilter>,
+    pub username: Option<StringFilter>,
+    pub name: Option<StringFilter>,
+    pub created_at: Option<DateTimeFilter>,
+    /// The author's profile matches (authors without one never do).
+    pub profile: Option<Box<ProfileFilter>>,
+    /// The author's posts.
+    pub posts: Option<Box<ListFilter<PostFilter>>>,
+    /// The comments the author wrote.
+    pub comments: Option<Box<ListFilter<CommentFilter>>>,
+    pub and: Option<Vec<AuthorFilter>>,
+    pub or: Option<Vec<AuthorFilter>>,
+    pub not: Option<Box<AuthorFilter>>,
+}
+
+impl EntityFilter for AuthorFilter {
+    type Entity = author::Entity;
+
+    fn condition(&self, at: &At<author::Entity>, scope: &mut Scope) -> Result<Condition, AppError> {
+        let id = at.col(author::Column::Id);
+        Conditions::new()
+            .with(&self.id, |f| f.condition(id.clone()))?
+            .with(&self.username, |f| {
+                f.condition(at.col(author::Column::Username), scope)
+            })?
+            .with(&self.name, |f| {
+                f.condition(at.col(author::Column::Name), scope)
+            })?
+            .with(&self.created_at, |f| {
+                f.condition(at.col(author::Column::CreatedAt))
+            })?
+            .with(&self.profile, |f| {
+                to_one(f.as_ref(), profile::Column::AuthorId, id.clone(), scope)
+            })?
+            .with(&self.posts, |f| {
+                to_many(f, post::Column::AuthorId, id.clone(), scope)
+            })?
+            .with(&self.comments, |f| {
+                to_many(f, comment::Column::AuthorId, id.clone(), scope)
+            })?
+            .logic((&self.and, &self.or, &self.not), at, scope)
     }
 }

@@ -1,7 +1,15 @@
 use async_graphql::{Context, Enum, ID, Object};
 use entity::{category, post};
 
-use super::{Post, PostOrderField, page_args, to_id};
+use super::{Post, PostFilter, PostOrderField, page_args, to_id};
+use async_graphql::InputObject;
+use sea_orm::sea_query::Condition;
+
+use crate::error::AppError;
+use crate::graphql::filter::{
+    At, Conditions, EntityFilter, IdFilter, ListFilter, Scope, StringFilter, to_many,
+};
+
 use crate::error::GqlResult;
 use crate::graphql::pagination::{Conn, Order, SortField};
 use crate::graphql::relations;
@@ -48,18 +56,56 @@ impl Category {
     async fn posts(
         &self,
         ctx: &Context<'_>,
+        filter: Option<PostFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
         order_by: Option<Vec<Order<PostOrderField>>>,
     ) -> GqlResult<Conn<Post>> {
-        let page = page_args!(ctx, first, after, last, before, order_by);
+        let page = page_args!(ctx, filter, first, after, last, before, order_by);
         relations::has_many(ctx, post::Column::CategoryId, self.0.id, page, Post).await
     }
 
     /// How many posts are in this category.
     async fn post_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        relations::count::<post::Entity>(ctx, post::Column::CategoryId, self.0.id).await
+        relations::count::<post::Entity>(ctx, post::Column::CategoryId, self.0.id, None).await
+    }
+}
+
+/// Which categories to keep: every field given must hold; `and`, `or` and `not` nest.
+#[derive(InputObject, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct CategoryFilter {
+    pub id: Option<IdFilter>,
+    pub name: Option<StringFilter>,
+    pub slug: Option<StringFilter>,
+    /// The category's posts.
+    pub posts: Option<Box<ListFilter<PostFilter>>>,
+    pub and: Option<Vec<CategoryFilter>>,
+    pub or: Option<Vec<CategoryFilter>>,
+    pub not: Option<Box<CategoryFilter>>,
+}
+
+impl EntityFilter for CategoryFilter {
+    type Entity = category::Entity;
+
+    fn condition(
+        &self,
+        at: &At<category::Entity>,
+        scope: &mut Scope,
+    ) -> Result<Condition, AppError> {
+        let id = at.col(category::Column::Id);
+        Conditions::new()
+            .with(&self.id, |f| f.condition(id.clone()))?
+            .with(&self.name, |f| {
+                f.condition(at.col(category::Column::Name), scope)
+            })?
+            .with(&self.slug, |f| {
+                f.condition(at.col(category::Column::Slug), scope)
+            })?
+            .with(&self.posts, |f| {
+                to_many(f, post::Column::CategoryId, id.clone(), scope)
+            })?
+            .logic((&self.and, &self.or, &self.not), at, scope)
     }
 }

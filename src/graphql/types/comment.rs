@@ -2,7 +2,15 @@ use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::{author, comment, post};
 
-use super::{Author, Post, to_id};
+use super::{Author, AuthorFilter, Post, PostFilter, to_id};
+use async_graphql::InputObject;
+use sea_orm::sea_query::Condition;
+
+use crate::error::AppError;
+use crate::graphql::filter::{
+    At, Conditions, DateTimeFilter, EntityFilter, IdFilter, Scope, StringFilter, to_one,
+};
+
 use crate::error::GqlResult;
 use crate::graphql::pagination::SortField;
 use crate::graphql::relations;
@@ -57,5 +65,48 @@ impl Comment {
         Ok(relations::belongs_to::<author::Entity>(ctx, id)
             .await?
             .map(Author))
+    }
+}
+
+/// Which comments to keep: every field given must hold; `and`, `or` and `not` nest.
+#[derive(InputObject, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct CommentFilter {
+    pub id: Option<IdFilter>,
+    pub body: Option<StringFilter>,
+    pub created_at: Option<DateTimeFilter>,
+    /// The post commented on matches.
+    pub post: Option<Box<PostFilter>>,
+    /// The comment's author matches (comments whose author is gone never do).
+    pub author: Option<Box<AuthorFilter>>,
+    pub and: Option<Vec<CommentFilter>>,
+    pub or: Option<Vec<CommentFilter>>,
+    pub not: Option<Box<CommentFilter>>,
+}
+
+impl EntityFilter for CommentFilter {
+    type Entity = comment::Entity;
+
+    fn condition(
+        &self,
+        at: &At<comment::Entity>,
+        scope: &mut Scope,
+    ) -> Result<Condition, AppError> {
+        Conditions::new()
+            .with(&self.id, |f| f.condition(at.col(comment::Column::Id)))?
+            .with(&self.body, |f| {
+                f.condition(at.col(comment::Column::Body), scope)
+            })?
+            .with(&self.created_at, |f| {
+                f.condition(at.col(comment::Column::CreatedAt))
+            })?
+            .with(&self.post, |f| {
+                let fk = at.col(comment::Column::PostId);
+                to_one(f.as_ref(), post::Column::Id, fk, scope)
+            })?
+            .with(&self.author, |f| {
+                let fk = at.col(comment::Column::AuthorId);
+                to_one(f.as_ref(), author::Column::Id, fk, scope)
+            })?
+            .logic((&self.and, &self.or, &self.not), at, scope)
     }
 }

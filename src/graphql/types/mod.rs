@@ -11,12 +11,12 @@ mod tag;
 use async_graphql::{ID, SimpleObject};
 use chrono::{DateTime, Utc};
 
-pub use author::{Author, AuthorOrderField};
-pub use category::{Category, CategoryOrderField};
-pub use comment::{Comment, CommentOrderField};
-pub use post::{Post, PostOrderField, PostStatus};
-pub use profile::{Profile, ProfileOrderField};
-pub use tag::{Tag, TagOrderField};
+pub use author::{Author, AuthorFilter, AuthorOrderField};
+pub use category::{Category, CategoryFilter, CategoryOrderField};
+pub use comment::{Comment, CommentFilter, CommentOrderField};
+pub use post::{Post, PostFilter, PostOrderField, PostStatus, PostStatusFilter};
+pub use profile::{Profile, ProfileFilter, ProfileOrderField};
+pub use tag::{Tag, TagFilter, TagOrderField};
 
 use crate::error::AppError;
 
@@ -48,7 +48,7 @@ impl From<entity::post_tag::Model> for Tagging {
 
 /// The arguments every list field takes, as the loaders want them.
 macro_rules! page_args {
-    ($ctx:expr, $first:ident, $after:ident, $last:ident, $before:ident, $order_by:ident) => {
+    ($ctx:expr, $filter:ident, $first:ident, $after:ident, $last:ident, $before:ident, $order_by:ident) => {
         crate::graphql::pagination::PageRequest::new(
             $ctx,
             crate::graphql::pagination::PageArgs {
@@ -57,6 +57,7 @@ macro_rules! page_args {
                 last: $last,
                 before: $before,
                 order_by: $order_by,
+                filter: $filter,
             },
         )?
     };

@@ -3,9 +3,18 @@ use chrono::{DateTime, Utc};
 use entity::{author, category, comment, post, post_tag, tag};
 
 use super::{
-    Author, Category, Comment, CommentOrderField, Tag, TagOrderField, Tagging, connection_names,
-    page_args, to_id,
+    Author, AuthorFilter, Category, CategoryFilter, Comment, CommentFilter, CommentOrderField, Tag,
+    TagFilter, TagOrderField, Tagging, connection_names, page_args, to_id,
 };
+use async_graphql::InputObject;
+use sea_orm::sea_query::Condition;
+
+use crate::error::AppError;
+use crate::graphql::filter::{
+    At, Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter,
+    through, to_many, to_one,
+};
+
 use crate::error::GqlResult;
 use crate::graphql::pagination::{Conn, Order, SortField};
 use crate::graphql::relations;
@@ -15,7 +24,7 @@ use crate::graphql::relations;
 pub struct Post(pub post::Model);
 
 /// Whether a post is public yet.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PostStatus {
     Draft,
     Published,
@@ -123,13 +132,14 @@ impl Post {
     async fn tags(
         &self,
         ctx: &Context<'_>,
+        filter: Option<TagFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
         order_by: Option<Vec<Order<TagOrderField>>>,
     ) -> GqlResult<PostTagConnection> {
-        let page = page_args!(ctx, first, after, last, before, order_by);
+        let page = page_args!(ctx, filter, first, after, last, before, order_by);
         let via = (post_tag::Column::PostId, post_tag::Column::TagId);
         relations::through::<tag::Entity, post_tag::Entity, _, _, _, _>(
             ctx,
@@ -146,23 +156,145 @@ impl Post {
     async fn comments(
         &self,
         ctx: &Context<'_>,
+        filter: Option<CommentFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
         order_by: Option<Vec<Order<CommentOrderField>>>,
     ) -> GqlResult<Conn<Comment>> {
-        let page = page_args!(ctx, first, after, last, before, order_by);
+        let page = page_args!(ctx, filter, first, after, last, before, order_by);
         relations::has_many(ctx, comment::Column::PostId, self.0.id, page, Comment).await
     }
 
     /// How many comments the post has.
     async fn comment_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        relations::count::<comment::Entity>(ctx, comment::Column::PostId, self.0.id).await
+        relations::count::<comment::Entity>(ctx, comment::Column::PostId, self.0.id, None).await
     }
 
     /// How many tags the post carries.
     async fn tag_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        relations::count::<post_tag::Entity>(ctx, post_tag::Column::PostId, self.0.id).await
+        let via = (post_tag::Column::PostId, post_tag::Column::TagId);
+        relations::count_through::<tag::Entity, post_tag::Entity>(ctx, via, self.0.id, None).await
+    }
+}
+
+impl PostStatus {
+    /// The value the `status` column stores.
+    fn column_value(self) -> &'static str {
+        match self {
+            PostStatus::Draft => "DRAFT",
+            PostStatus::Published => "PUBLISHED",
+        }
+    }
+}
+
+/// Operators on a post's status.
+#[derive(InputObject, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PostStatusFilter {
+    pub eq: Option<PostStatus>,
+    pub ne: Option<PostStatus>,
+    #[graphql(name = "in")]
+    pub in_: Option<Vec<PostStatus>>,
+    pub not_in: Option<Vec<PostStatus>>,
+}
+
+impl PostStatusFilter {
+    fn condition(&self, col: sea_orm::sea_query::Expr) -> Result<Condition, AppError> {
+        use sea_orm::sea_query::ExprTrait;
+        let values = |list: &[PostStatus]| -> Result<Vec<&'static str>, AppError> {
+            if list.is_empty() {
+                return Err(AppError::bad_input(
+                    crate::graphql::filter::ARGUMENT,
+                    "a status list needs at least one value",
+                ));
+            }
+            Ok(list.iter().map(|s| s.column_value()).collect())
+        };
+        let mut cond = Condition::all();
+        if let Some(s) = self.eq {
+            cond = cond.add(ExprTrait::eq(col.clone(), s.column_value()));
+        }
+        if let Some(s) = self.ne {
+            cond = cond.add(col.clone().ne(s.column_value()));
+        }
+        if let Some(list) = &self.in_ {
+            cond = cond.add(col.clone().is_in(values(list)?));
+        }
+        if let Some(list) = &self.not_in {
+            cond = cond.add(col.clone().is_not_in(values(list)?));
+        }
+        Ok(cond)
+    }
+}
+
+/// Which posts to keep: every field given must hold; `and`, `or` and `not` nest.
+/// Relations follow Django's `__`: `{ author: { profile: { city: { eq: "Casablanca" } } } }`
+/// is `filter(author__profile__city="Casablanca")`.
+#[derive(InputObject, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PostFilter {
+    pub id: Option<IdFilter>,
+    pub title: Option<StringFilter>,
+    pub slug: Option<StringFilter>,
+    pub body: Option<StringFilter>,
+    pub status: Option<PostStatusFilter>,
+    pub published_at: Option<DateTimeFilter>,
+    pub created_at: Option<DateTimeFilter>,
+    pub updated_at: Option<DateTimeFilter>,
+    /// The post's author matches.
+    pub author: Option<Box<AuthorFilter>>,
+    /// The post's category matches (uncategorised posts never do).
+    pub category: Option<Box<CategoryFilter>>,
+    /// The post's tags.
+    pub tags: Option<Box<ListFilter<TagFilter>>>,
+    /// The post's comments.
+    pub comments: Option<Box<ListFilter<CommentFilter>>>,
+    pub and: Option<Vec<PostFilter>>,
+    pub or: Option<Vec<PostFilter>>,
+    pub not: Option<Box<PostFilter>>,
+}
+
+impl EntityFilter for PostFilter {
+    type Entity = post::Entity;
+
+    fn condition(&self, at: &At<post::Entity>, scope: &mut Scope) -> Result<Condition, AppError> {
+        let id = at.col(post::Column::Id);
+        Conditions::new()
+            .with(&self.id, |f| f.condition(id.clone()))?
+            .with(&self.title, |f| {
+                f.condition(at.col(post::Column::Title), scope)
+            })?
+            .with(&self.slug, |f| {
+                f.condition(at.col(post::Column::Slug), scope)
+            })?
+            .with(&self.body, |f| {
+                f.condition(at.col(post::Column::Body), scope)
+            })?
+            .with(&self.status, |f| f.condition(at.col(post::Column::Status)))?
+            .with(&self.published_at, |f| {
+                f.condition(at.col(post::Column::PublishedAt))
+            })?
+            .with(&self.created_at, |f| {
+                f.condition(at.col(post::Column::CreatedAt))
+            })?
+            .with(&self.updated_at, |f| {
+                f.condition(at.col(post::Column::UpdatedAt))
+            })?
+            .with(&self.author, |f| {
+                let fk = at.col(post::Column::AuthorId);
+                to_one(f.as_ref(), author::Column::Id, fk, scope)
+            })?
+            .with(&self.category, |f| {
+                let fk = at.col(post::Column::CategoryId);
+                to_one(f.as_ref(), category::Column::Id, fk, scope)
+            })?
+            .with(&self.tags, |f| {
+                let via = (post_tag::Column::PostId, post_tag::Column::TagId);
+                through::<_, post_tag::Entity>(f, via, tag::Column::Id, id.clone(), scope)
+            })?
+            .with(&self.comments, |f| {
+                to_many(f, comment::Column::PostId, id.clone(), scope)
+            })?
+            .logic((&self.and, &self.or, &self.not), at, scope)
     }
 }

@@ -2,7 +2,15 @@ use async_graphql::{Context, Enum, ID, Object};
 use chrono::NaiveDate;
 use entity::{author, profile};
 
-use super::{Author, to_id};
+use super::{Author, AuthorFilter, to_id};
+use async_graphql::InputObject;
+use sea_orm::sea_query::Condition;
+
+use crate::error::AppError;
+use crate::graphql::filter::{
+    At, Conditions, DateFilter, EntityFilter, IdFilter, Scope, StringFilter, to_one,
+};
+
 use crate::error::GqlResult;
 use crate::graphql::pagination::SortField;
 use crate::graphql::relations;
@@ -58,5 +66,50 @@ impl Profile {
         relations::required::<author::Entity>(ctx, self.0.author_id)
             .await
             .map(Author)
+    }
+}
+
+/// Which profiles to keep: every field given must hold; `and`, `or` and `not` nest.
+#[derive(InputObject, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ProfileFilter {
+    pub id: Option<IdFilter>,
+    pub bio: Option<StringFilter>,
+    pub city: Option<StringFilter>,
+    pub website: Option<StringFilter>,
+    pub birthdate: Option<DateFilter>,
+    /// The profile's author matches.
+    pub author: Option<Box<AuthorFilter>>,
+    pub and: Option<Vec<ProfileFilter>>,
+    pub or: Option<Vec<ProfileFilter>>,
+    pub not: Option<Box<ProfileFilter>>,
+}
+
+impl EntityFilter for ProfileFilter {
+    type Entity = profile::Entity;
+
+    fn condition(
+        &self,
+        at: &At<profile::Entity>,
+        scope: &mut Scope,
+    ) -> Result<Condition, AppError> {
+        Conditions::new()
+            .with(&self.id, |f| f.condition(at.col(profile::Column::Id)))?
+            .with(&self.bio, |f| {
+                f.condition(at.col(profile::Column::Bio), scope)
+            })?
+            .with(&self.city, |f| {
+                f.condition(at.col(profile::Column::City), scope)
+            })?
+            .with(&self.website, |f| {
+                f.condition(at.col(profile::Column::Website), scope)
+            })?
+            .with(&self.birthdate, |f| {
+                f.condition(at.col(profile::Column::Birthdate))
+            })?
+            .with(&self.author, |f| {
+                let fk = at.col(profile::Column::AuthorId);
+                to_one(f.as_ref(), author::Column::Id, fk, scope)
+            })?
+            .logic((&self.and, &self.or, &self.not), at, scope)
     }
 }

@@ -1,7 +1,15 @@
 use async_graphql::{Context, Enum, ID, Object};
 use entity::{post, post_tag, tag};
 
-use super::{Post, PostOrderField, Tagging, connection_names, page_args, to_id};
+use super::{Post, PostFilter, PostOrderField, Tagging, connection_names, page_args, to_id};
+use async_graphql::InputObject;
+use sea_orm::sea_query::Condition;
+
+use crate::error::AppError;
+use crate::graphql::filter::{
+    At, Conditions, EntityFilter, IdFilter, ListFilter, Scope, StringFilter, through,
+};
+
 use crate::error::GqlResult;
 use crate::graphql::pagination::{Conn, Order, SortField};
 use crate::graphql::relations;
@@ -58,13 +66,14 @@ impl Tag {
     async fn posts(
         &self,
         ctx: &Context<'_>,
+        filter: Option<PostFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
         order_by: Option<Vec<Order<PostOrderField>>>,
     ) -> GqlResult<TagPostConnection> {
-        let page = page_args!(ctx, first, after, last, before, order_by);
+        let page = page_args!(ctx, filter, first, after, last, before, order_by);
         let via = (post_tag::Column::TagId, post_tag::Column::PostId);
         relations::through::<post::Entity, post_tag::Entity, _, _, _, _>(
             ctx,
@@ -78,6 +87,41 @@ impl Tag {
 
     /// How many posts carry this tag.
     async fn post_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        relations::count::<post_tag::Entity>(ctx, post_tag::Column::TagId, self.0.id).await
+        let via = (post_tag::Column::TagId, post_tag::Column::PostId);
+        relations::count_through::<post::Entity, post_tag::Entity>(ctx, via, self.0.id, None).await
+    }
+}
+
+/// Which tags to keep: every field given must hold; `and`, `or` and `not` nest.
+#[derive(InputObject, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TagFilter {
+    pub id: Option<IdFilter>,
+    pub name: Option<StringFilter>,
+    pub slug: Option<StringFilter>,
+    /// The posts carrying the tag.
+    pub posts: Option<Box<ListFilter<PostFilter>>>,
+    pub and: Option<Vec<TagFilter>>,
+    pub or: Option<Vec<TagFilter>>,
+    pub not: Option<Box<TagFilter>>,
+}
+
+impl EntityFilter for TagFilter {
+    type Entity = tag::Entity;
+
+    fn condition(&self, at: &At<tag::Entity>, scope: &mut Scope) -> Result<Condition, AppError> {
+        let id = at.col(tag::Column::Id);
+        Conditions::new()
+            .with(&self.id, |f| f.condition(id.clone()))?
+            .with(&self.name, |f| {
+                f.condition(at.col(tag::Column::Name), scope)
+            })?
+            .with(&self.slug, |f| {
+                f.condition(at.col(tag::Column::Slug), scope)
+            })?
+            .with(&self.posts, |f| {
+                let via = (post_tag::Column::TagId, post_tag::Column::PostId);
+                through::<_, post_tag::Entity>(f, via, post::Column::Id, id.clone(), scope)
+            })?
+            .logic((&self.and, &self.or, &self.not), at, scope)
     }
 }

@@ -1,0 +1,324 @@
+//! Filters compiled into SQL, Django's `filter(...)` with `__` hops and `Q` objects:
+//! a typed input per type, scalar operators per column type, to-one relations
+//! nested directly, to-many relations behind `some` / `every` / `none`, and
+//! `and` / `or` / `not` at every level. Every hop is an `EXISTS` subquery, so a
+//! filter never multiplies rows, and every value is a bound parameter.
+
+pub mod scalar;
+
+use async_graphql::{InputObject, InputType};
+use sea_orm::sea_query::{
+    Alias, Condition, DynIden, Expr, ExprTrait, IntoIden, JoinType, Query, SelectStatement,
+};
+use sea_orm::{DbBackend, EntityTrait};
+
+use crate::error::AppError;
+use crate::graphql::types::{CommentFilter, PostFilter, TagFilter};
+
+pub use scalar::{DateFilter, DateTimeFilter, IdFilter, StringFilter};
+
+/// Filters nested deeper than this are refused: no real screen needs it, and each
+/// level is a subquery.
+const MAX_DEPTH: u32 = 8;
+
+/// The argument every filter error names.
+pub const ARGUMENT: &str = "filter";
+
+/// What compiling one filter tree needs: the backend (string matching differs) and
+/// fresh table aliases for the subqueries.
+pub struct Scope {
+    pub backend: DbBackend,
+    aliases: u32,
+    depth: u32,
+}
+
+impl Scope {
+    pub fn new(backend: DbBackend) -> Self {
+        Scope {
+            backend,
+            aliases: 0,
+            depth: 0,
+        }
+    }
+
+    fn alias(&mut self) -> DynIden {
+        self.aliases += 1;
+        Alias::new(format!("__f{}", self.aliases)).into_iden()
+    }
+}
+
+/// A table of entity `E` as a filter refers to it: by its own name at the top, by
+/// an alias inside a subquery.
+pub struct At<E: EntityTrait> {
+    name: DynIden,
+    entity: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E: EntityTrait> At<E> {
+    /// The table under its own name, as the statement a filter is added to names it.
+    pub fn table() -> Self {
+        At {
+            name: E::default().into_iden(),
+            entity: std::marker::PhantomData,
+        }
+    }
+
+    fn aliased(name: DynIden) -> Self {
+        At {
+            name,
+            entity: std::marker::PhantomData,
+        }
+    }
+
+    pub fn col(&self, col: E::Column) -> Expr {
+        Expr::col((self.name.clone(), col))
+    }
+}
+
+/// The filter input of one type.
+pub trait EntityFilter: Send + Sync {
+    type Entity: EntityTrait;
+
+    /// The rows of `at` this filter keeps.
+    fn condition(&self, at: &At<Self::Entity>, scope: &mut Scope) -> Result<Condition, AppError>;
+}
+
+/// Compiles a whole filter tree against the table under its own name.
+pub fn compile<F: EntityFilter>(filter: &F, backend: DbBackend) -> Result<Condition, AppError> {
+    filter.condition(&At::table(), &mut Scope::new(backend))
+}
+
+/// `and` (all of), `or` (any of) and `not`, combined with the filter's own fields.
+fn logic<F: EntityFilter>(
+    own: Condition,
+    and: Option<&[F]>,
+    or: Option<&[F]>,
+    not: Option<&F>,
+    at: &At<F::Entity>,
+    scope: &mut Scope,
+) -> Result<Condition, AppError> {
+    let mut all = own;
+    if let Some(list) = and {
+        for f in list {
+            all = all.add(f.condition(at, scope)?);
+        }
+    }
+    if let Some(list) = or {
+        let mut any = Condition::any();
+        for f in list {
+            any = any.add(f.condition(at, scope)?);
+        }
+        // `or: []` keeps nothing, as an empty disjunction should.
+        all = all.add(if list.is_empty() { never() } else { any });
+    }
+    if let Some(f) = not {
+        all = all.add(f.condition(at, scope)?.not());
+    }
+    Ok(all)
+}
+
+/// A condition no row meets.
+pub fn never() -> Condition {
+    Condition::all().add(ExprTrait::eq(Expr::val(1), 0))
+}
+
+/// A to-many relation filter: which of the related rows must match.
+#[derive(InputObject, Clone, Debug, PartialEq, Eq, Hash)]
+#[graphql(
+    concrete(name = "PostListFilter", params(PostFilter)),
+    concrete(name = "TagListFilter", params(TagFilter)),
+    concrete(name = "CommentListFilter", params(CommentFilter))
+)]
+pub struct ListFilter<F: InputType> {
+    /// At least one related row matches (`EXISTS`).
+    pub some: Option<Box<F>>,
+    /// Every related row matches (true when there are none).
+    pub every: Option<Box<F>>,
+    /// No related row matches.
+    pub none: Option<Box<F>>,
+}
+
+/// How rows of a to-many relation must match.
+#[derive(Clone, Copy)]
+enum Quantifier {
+    Some,
+    Every,
+    None,
+}
+
+/// A filter's `and`, `or` and `not` fields.
+pub type Logic<'a, F> = (&'a Option<Vec<F>>, &'a Option<Vec<F>>, &'a Option<Box<F>>);
+
+/// The filter's own conditions, field by field, all of which must hold.
+pub struct Conditions(Condition);
+
+impl Conditions {
+    pub fn new() -> Self {
+        Conditions(Condition::all())
+    }
+
+    /// Adds the condition of a field when the client gave one.
+    pub fn with<T>(
+        self,
+        field: &Option<T>,
+        condition: impl FnOnce(&T) -> Result<Condition, AppError>,
+    ) -> Result<Self, AppError> {
+        Ok(match field {
+            Some(value) => Conditions(self.0.add(condition(value)?)),
+            None => self,
+        })
+    }
+
+    /// Ends with `and`, `or` and `not`.
+    pub fn logic<F: EntityFilter>(
+        self,
+        (and, or, not): Logic<'_, F>,
+        at: &At<F::Entity>,
+        scope: &mut Scope,
+    ) -> Result<Condition, AppError> {
+        logic(
+            self.0,
+            and.as_deref(),
+            or.as_deref(),
+            not.as_deref(),
+            at,
+            scope,
+        )
+    }
+}
+
+impl Default for Conditions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// To-one: the row of `F::Entity` whose `col` equals `outer` matches `filter`
+/// (belongs-to: `col` is its id and `outer` the foreign key; has-one the reverse).
+pub fn to_one<F: EntityFilter>(
+    filter: &F,
+    col: <F::Entity as EntityTrait>::Column,
+    outer: Expr,
+    scope: &mut Scope,
+) -> Result<Condition, AppError> {
+    related::<F, F::Entity>(
+        &Link::Direct { col, outer },
+        filter,
+        Quantifier::Some,
+        scope,
+    )
+}
+
+/// To-many: the rows of `F::Entity` whose `fk` equals `outer`, quantified.
+pub fn to_many<F: EntityFilter + InputType>(
+    list: &ListFilter<F>,
+    fk: <F::Entity as EntityTrait>::Column,
+    outer: Expr,
+    scope: &mut Scope,
+) -> Result<Condition, AppError> {
+    quantified::<F, F::Entity>(&Link::Direct { col: fk, outer }, list, scope)
+}
+
+/// Many-to-many: the rows of `F::Entity` linked to `outer` through the join table
+/// `J` (`from` points at the outer row, `to` at `id`), quantified.
+pub fn through<F: EntityFilter + InputType, J: EntityTrait>(
+    list: &ListFilter<F>,
+    (from, to): (J::Column, J::Column),
+    id: <F::Entity as EntityTrait>::Column,
+    outer: Expr,
+    scope: &mut Scope,
+) -> Result<Condition, AppError> {
+    quantified::<F, J>(
+        &Link::Through {
+            from,
+            to,
+            id,
+            outer,
+        },
+        list,
+        scope,
+    )
+}
+
+/// How the related table is reached from the outer one.
+enum Link<T: EntityTrait, J: EntityTrait> {
+    Direct {
+        col: T::Column,
+        outer: Expr,
+    },
+    Through {
+        from: J::Column,
+        to: J::Column,
+        id: T::Column,
+        outer: Expr,
+    },
+}
+
+fn quantified<F: EntityFilter + InputType, J: EntityTrait>(
+    link: &Link<F::Entity, J>,
+    list: &ListFilter<F>,
+    scope: &mut Scope,
+) -> Result<Condition, AppError> {
+    let mut all = Condition::all();
+    for (filter, quantifier) in [
+        (&list.some, Quantifier::Some),
+        (&list.every, Quantifier::Every),
+        (&list.none, Quantifier::None),
+    ] {
+        if let Some(filter) = filter {
+            all = all.add(related(link, filter.as_ref(), quantifier, scope)?);
+        }
+    }
+    Ok(all)
+}
+
+/// The rows whose related rows (reached by `link`) match `filter` as `quantifier` says.
+fn related<F: EntityFilter, J: EntityTrait>(
+    link: &Link<F::Entity, J>,
+    filter: &F,
+    quantifier: Quantifier,
+    scope: &mut Scope,
+) -> Result<Condition, AppError> {
+    if scope.depth >= MAX_DEPTH {
+        return Err(AppError::bad_input(
+            ARGUMENT,
+            format!("filters nest at most {MAX_DEPTH} relations deep"),
+        ));
+    }
+    scope.depth += 1;
+    let at = At::<F::Entity>::aliased(scope.alias());
+    let inner = filter.condition(&at, scope);
+    scope.depth -= 1;
+    let inner = inner?;
+
+    let mut sub: SelectStatement = Query::select();
+    sub.expr(Expr::val(1))
+        .from_as(F::Entity::default(), at.name.clone());
+    match link {
+        Link::Direct { col, outer } => {
+            sub.and_where(ExprTrait::eq(at.col(*col), outer.clone()));
+        }
+        Link::Through {
+            from,
+            to,
+            id,
+            outer,
+        } => {
+            let join = At::<J>::aliased(scope.alias());
+            sub.join_as(
+                JoinType::InnerJoin,
+                J::default(),
+                join.name.clone(),
+                ExprTrait::eq(join.col(*to), at.col(*id)),
+            )
+            .and_where(ExprTrait::eq(join.col(*from), outer.clone()));
+        }
+    }
+    let exists = |cond: Condition| Expr::exists(sub.clone().cond_where(cond).take());
+    Ok(Condition::all().add(match quantifier {
+        Quantifier::Some => exists(inner),
+        Quantifier::None => exists(inner).not(),
+        // Every related row matches: none fails to.
+        Quantifier::Every => exists(inner.not()).not(),
+    }))
+}

@@ -1,0 +1,370 @@
+//! Filters compiled to SQL, with identical answers on every backend: scalar
+//! operators (case and LIKE's special characters included), hops across relations,
+//! `some` / `every` / `none`, `and` / `or` / `not`, and filters inside nested lists.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Fixture, TestApp, backends, ids};
+
+/// The ids of the posts a filter keeps (demo data: posts 1–4, 4 is the draft).
+async fn posts(app: &TestApp, filter: Value) -> Vec<i64> {
+    let data = app
+        .data_with(
+            "query($f: PostFilter) { posts(filter: $f) { totalCount nodes { id } } }",
+            json!({ "f": filter }),
+        )
+        .await;
+    let kept = ids(&data["posts"]);
+    assert_eq!(
+        data["posts"]["totalCount"],
+        kept.len() as i64,
+        "{:?}: totalCount follows the filter",
+        app.backend
+    );
+    kept
+}
+
+async fn authors(app: &TestApp, filter: Value) -> Vec<i64> {
+    let data = app
+        .data_with(
+            "query($f: AuthorFilter) { authors(filter: $f) { nodes { id } } }",
+            json!({ "f": filter }),
+        )
+        .await;
+    ids(&data["authors"])
+}
+
+#[tokio::test]
+async fn text_operators_match_case_and_special_characters_alike_everywhere() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let cases = [
+            (json!({ "title": { "eq": "Python tips" } }), vec![3]),
+            (json!({ "title": { "eq": "python tips" } }), vec![]),
+            (
+                json!({ "title": { "eq": "python TIPS", "insensitive": true } }),
+                vec![3],
+            ),
+            (json!({ "title": { "ne": "Python tips" } }), vec![1, 2, 4]),
+            (json!({ "title": { "contains": "Django" } }), vec![1]),
+            (json!({ "title": { "contains": "django" } }), vec![]),
+            (
+                json!({ "title": { "contains": "DJANGO", "insensitive": true } }),
+                vec![1],
+            ),
+            (json!({ "title": { "startsWith": "Why" } }), vec![2]),
+            (json!({ "title": { "startsWith": "why" } }), vec![]),
+            (
+                json!({ "title": { "startsWith": "why", "insensitive": true } }),
+                vec![2],
+            ),
+            (json!({ "title": { "endsWith": "dive" } }), vec![4]),
+            (
+                json!({ "slug": { "in": ["python-tips", "nope", "why-rust-for-web-servers"] } }),
+                vec![2, 3],
+            ),
+            (
+                json!({ "slug": { "notIn": ["python-tips"] } }),
+                vec![1, 2, 4],
+            ),
+            (
+                json!({ "slug": { "in": ["PYTHON-TIPS"], "insensitive": true } }),
+                vec![3],
+            ),
+            // LIKE's and GLOB's special characters in user text match themselves.
+            (json!({ "slug": { "contains": "_" } }), vec![]),
+            (json!({ "slug": { "contains": "%" } }), vec![]),
+            (json!({ "slug": { "contains": "*" } }), vec![]),
+            (json!({ "slug": { "contains": "?" } }), vec![]),
+            (
+                json!({ "slug": { "contains": "_", "insensitive": true } }),
+                vec![],
+            ),
+            (
+                json!({ "body": { "contains": ": the full" } }),
+                vec![1, 2, 3, 4],
+            ),
+        ];
+        for (filter, expected) in cases {
+            assert_eq!(
+                posts(&app, filter.clone()).await,
+                expected,
+                "{backend:?} {filter}"
+            );
+        }
+        let null_sites = app
+            .data(r#"{ profiles(filter: { website: { isNull: true } }) { nodes { id } } }"#)
+            .await;
+        assert_eq!(ids(&null_sites["profiles"]), vec![2], "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn ids_dates_and_status() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let cases = [
+            (json!({ "id": { "eq": "2" } }), vec![2]),
+            (json!({ "id": { "in": ["1", "3", "99"] } }), vec![1, 3]),
+            (
+                json!({ "id": { "notIn": ["1"] }, "status": { "eq": "PUBLISHED" } }),
+                vec![2, 3],
+            ),
+            (json!({ "status": { "eq": "DRAFT" } }), vec![4]),
+            (
+                json!({ "status": { "in": ["DRAFT", "PUBLISHED"] } }),
+                vec![1, 2, 3, 4],
+            ),
+            (json!({ "publishedAt": { "isNull": true } }), vec![4]),
+            (
+                json!({ "publishedAt": { "gt": "2026-01-01T01:50:00Z" } }),
+                vec![2, 3],
+            ),
+            (
+                json!({ "publishedAt": { "gte": "2026-01-01T01:50:00Z", "lt": "2026-01-01T02:10:00Z" } }),
+                vec![1, 2],
+            ),
+            (
+                json!({ "createdAt": { "lte": "2026-01-01T01:42:00+00:00" } }),
+                vec![1, 2],
+            ),
+        ];
+        for (filter, expected) in cases {
+            assert_eq!(
+                posts(&app, filter.clone()).await,
+                expected,
+                "{backend:?} {filter}"
+            );
+        }
+        let born = app
+            .data(r#"{ profiles(filter: { birthdate: { lt: "2000-01-01" } }) { nodes { id } } }"#)
+            .await;
+        assert_eq!(ids(&born["profiles"]), vec![1], "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn relations_nest_like_django_double_underscores() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let post_cases = [
+            // Post.objects.filter(author__profile__city="Casablanca")
+            (
+                json!({ "author": { "profile": { "city": { "eq": "Casablanca" } } } }),
+                vec![1, 2, 4],
+            ),
+            (
+                json!({ "author": { "username": { "eq": "bob" } } }),
+                vec![3],
+            ),
+            // Uncategorised posts never match a category filter, nor its negation's inner.
+            (
+                json!({ "category": { "slug": { "eq": "django" } } }),
+                vec![1, 4],
+            ),
+            (
+                json!({ "not": { "category": { "slug": { "eq": "django" } } } }),
+                vec![2, 3],
+            ),
+            (
+                json!({ "tags": { "some": { "slug": { "eq": "python" } } } }),
+                vec![1, 3],
+            ),
+            (
+                json!({ "tags": { "none": { "slug": { "eq": "python" } } } }),
+                vec![2, 4],
+            ),
+            (
+                json!({ "tags": { "every": { "slug": { "in": ["django", "python"] } } } }),
+                vec![1, 3, 4],
+            ),
+            (
+                json!({ "comments": { "some": { "author": { "username": { "eq": "carol" } } } } }),
+                vec![1],
+            ),
+            // A comment whose author is gone matches no author filter.
+            (
+                json!({ "comments": { "some": { "author": { "id": { "in": ["1", "2", "3"] } } } } }),
+                vec![1, 3],
+            ),
+            (json!({ "comments": { "none": {} } }), vec![4]),
+            // Q objects: or, and, not, nested.
+            (
+                json!({ "or": [{ "title": { "startsWith": "Why" } }, { "status": { "eq": "DRAFT" } }] }),
+                vec![2, 4],
+            ),
+            (
+                json!({ "and": [{ "author": { "username": { "eq": "alice" } } }, { "not": { "status": { "eq": "DRAFT" } } }] }),
+                vec![1, 2],
+            ),
+            (json!({ "or": [] }), vec![]),
+            (json!({ "and": [] }), vec![1, 2, 3, 4]),
+        ];
+        for (filter, expected) in post_cases {
+            assert_eq!(
+                posts(&app, filter.clone()).await,
+                expected,
+                "{backend:?} {filter}"
+            );
+        }
+        let author_cases = [
+            (
+                json!({ "posts": { "some": { "tags": { "some": { "slug": { "eq": "rust" } } } } } }),
+                vec![1],
+            ),
+            // Every post published: bob, and carol, who has none.
+            (
+                json!({ "posts": { "every": { "status": { "eq": "PUBLISHED" } } } }),
+                vec![2, 3],
+            ),
+            (json!({ "posts": { "none": {} } }), vec![3]),
+            (json!({ "profile": { "city": { "eq": "Lyon" } } }), vec![2]),
+            (json!({ "not": { "profile": {} } }), vec![3]),
+            (
+                json!({ "comments": { "some": { "post": { "author": { "username": { "eq": "alice" } } } } } }),
+                vec![2, 3],
+            ),
+        ];
+        for (filter, expected) in author_cases {
+            assert_eq!(
+                authors(&app, filter.clone()).await,
+                expected,
+                "{backend:?} {filter}"
+            );
+        }
+        let data = app
+            .data(
+                r#"{
+                  tags(filter: { posts: { some: { author: { username: { eq: "bob" } } } } }) { nodes { slug } }
+                  categories(filter: { posts: { some: { tags: { some: { slug: { eq: "django" } } } } } }) { nodes { slug } }
+                  comments(filter: { post: { category: { slug: { eq: "python" } } } }) { nodes { body } }
+                }"#,
+            )
+            .await;
+        assert_eq!(
+            data,
+            json!({
+              "tags": { "nodes": [ { "slug": "python" } ] },
+              "categories": { "nodes": [ { "slug": "django" } ] },
+              "comments": { "nodes": [ { "body": "Nice tips." } ] }
+            }),
+            "{backend:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn nested_lists_filter_per_parent_and_count_what_they_keep() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let (data, statements) = app
+            .counted(
+                r#"{
+                  authors { nodes {
+                    username
+                    published: posts(filter: { status: { eq: PUBLISHED } }) { totalCount nodes { id } }
+                  } }
+                  tag(slug: "django") {
+                    posts(filter: { status: { eq: PUBLISHED } }) { totalCount nodes { id } }
+                  }
+                  post(id: "1") { tags(filter: { name: { startsWith: "p" } }) { totalCount nodes { name } } }
+                }"#,
+            )
+            .await;
+        assert_eq!(
+            data,
+            json!({
+              "authors": { "nodes": [
+                { "username": "alice", "published": { "totalCount": 2, "nodes": [ { "id": "1" }, { "id": "2" } ] } },
+                { "username": "bob", "published": { "totalCount": 1, "nodes": [ { "id": "3" } ] } },
+                { "username": "carol", "published": { "totalCount": 0, "nodes": [] } }
+              ]},
+              "tag": { "posts": { "totalCount": 1, "nodes": [ { "id": "1" } ] } },
+              "post": { "tags": { "totalCount": 1, "nodes": [ { "name": "python" } ] } }
+            }),
+            "{backend:?}"
+        );
+        // authors; their posts and counts; the tag, its posts and count; the post, its tags and count
+        assert_eq!(statements, 1 + 2 + 3 + 3, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_three_hop_filter_in_a_nested_list_costs_no_extra_statement() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, Fixture::Bench(12)).await;
+        let three_hops =
+            r#"comments: { some: { author: { profile: { city: { eq: "Casablanca" } } } } }"#;
+        let nested = |filter: &str| {
+            format!(
+                "{{ authors(first: 10) {{ nodes {{ posts(first: 20{filter}) {{ nodes {{ title tags {{ nodes {{ name }} }} }} }} }} }} }}"
+            )
+        };
+        let (_, plain) = app.counted(&nested("")).await;
+        let (data, filtered) = app
+            .counted(&nested(&format!(", filter: {{ {three_hops} }}")))
+            .await;
+        assert_eq!(plain, 3, "{backend:?}");
+        assert_eq!(filtered, plain, "{backend:?}");
+
+        // The nested lists keep exactly what the same filter keeps at the root.
+        let kept: i64 = data["authors"]["nodes"]
+            .as_array()
+            .expect("authors")
+            .iter()
+            .map(|a| a["posts"]["nodes"].as_array().map_or(0, Vec::len) as i64)
+            .sum();
+        let ten: Vec<String> = (1..=10).map(|i| format!("\"{i}\"")).collect();
+        let root = app
+            .data(&format!(
+                "{{ posts(filter: {{ {three_hops}, author: {{ id: {{ in: [{}] }} }} }}) {{ totalCount }} }}",
+                ten.join(", ")
+            ))
+            .await;
+        assert_eq!(root["posts"]["totalCount"], kept, "{backend:?}");
+        assert!(
+            kept > 0 && kept < 200,
+            "{backend:?}: the filter keeps some: {kept}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_filters_are_refused_before_any_sql() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        for query in [
+            r#"{ posts(filter: { id: { eq: "abc" } }) { nodes { id } } }"#,
+            r#"{ posts(filter: { id: { in: [] } }) { nodes { id } } }"#,
+            r#"{ posts(filter: { slug: { in: [] } }) { nodes { id } } }"#,
+            r#"{ posts(filter: { status: { in: [] } }) { nodes { id } } }"#,
+            r#"{ author(id: "1") { posts(filter: { id: { notIn: [] } }) { nodes { id } } } }"#,
+        ] {
+            let body = app.request(query, json!({})).await;
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+                "{backend:?} {query}: {body}"
+            );
+            assert_eq!(body["errors"][0]["extensions"]["argument"], "filter");
+        }
+        // Nine relation hops: one more than allowed.
+        let mut deep = json!({ "id": { "eq": "1" } });
+        for _ in 0..9 {
+            deep = json!({ "author": { "posts": { "some": deep } } });
+        }
+        let body = app
+            .request(
+                "query($f: PostFilter) { posts(filter: $f) { nodes { id } } }",
+                json!({ "f": deep }),
+            )
+            .await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{backend:?}: {body}"
+        );
+        assert_eq!(
+            body["extensions"]["sqlStatements"], 0,
+            "refused before any SQL"
+        );
+    }
+}
