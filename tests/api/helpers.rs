@@ -102,6 +102,19 @@ impl TestDb {
         TestDb { backend, url, name }
     }
 
+    /// Drops the database now, while the server still uses it.
+    pub async fn drop_now(&self) {
+        let admin = sea_orm::Database::connect(admin_url(self.backend))
+            .await
+            .expect("admin connection");
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        admin
+            .execute_unprepared(&sql)
+            .await
+            .expect("drop the database");
+        admin.close().await.ok();
+    }
+
     /// A direct connection, to arrange rows or check what a request left behind.
     pub async fn connect(&self) -> DatabaseConnection {
         blogql::db::connect(&self.url, 2)
@@ -155,8 +168,8 @@ pub struct TestApp {
     pub backend: Backend,
     pub base: String,
     pub client: reqwest::Client,
-    /// Kept so the database outlives the server; dropped after it.
-    _db: TestDb,
+    /// Dropped after the server, so the database outlives it.
+    pub db: TestDb,
     shutdown: Option<oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<()>,
 }
@@ -204,7 +217,7 @@ impl TestApp {
             backend,
             base,
             client: reqwest::Client::new(),
-            _db: db,
+            db,
             shutdown: Some(tx),
             server,
         }

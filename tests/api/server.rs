@@ -1,7 +1,7 @@
 //! The HTTP surface besides queries: GraphiQL, GET queries, /health, the schema
 //! snapshot, and the statement count being opt-in.
 
-use crate::helpers::{Backend, Fixture, TestApp};
+use crate::helpers::{Backend, Fixture, TestApp, backends};
 
 #[tokio::test]
 async fn graphiql_is_served_to_browsers() {
@@ -58,6 +58,48 @@ async fn health_answers_when_the_database_does() {
     assert_eq!(resp.status(), 200);
     let body: serde_json::Value = resp.json().await.expect("json");
     assert_eq!(body, serde_json::json!({ "status": "ok" }));
+}
+
+#[tokio::test]
+async fn health_reports_a_database_that_is_gone() {
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Postgres, Fixture::Demo).await;
+    app.db.drop_now().await;
+    let resp = app
+        .client
+        .get(format!("{}/health", app.base))
+        .send()
+        .await
+        .expect("GET /health");
+    assert_eq!(resp.status(), 503);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(body, serde_json::json!({ "status": "unavailable" }));
+    // Queries fail cleanly too: a code, and nothing of the driver's message.
+    let body = app
+        .request("{ posts { nodes { id } } }", serde_json::json!({}))
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "INTERNAL_SERVER_ERROR"
+    );
+    assert_eq!(body["errors"][0]["message"], "internal server error");
+}
+
+#[tokio::test]
+async fn an_empty_database_stays_empty_without_the_demo() {
+    let app = TestApp::spawn_with(Backend::Sqlite, Fixture::Demo, |config| {
+        config.demo = false;
+    })
+    .await;
+    let data = app
+        .data("{ authors { totalCount } posts { totalCount } }")
+        .await;
+    assert_eq!(
+        data,
+        serde_json::json!({ "authors": { "totalCount": 0 }, "posts": { "totalCount": 0 } })
+    );
 }
 
 #[tokio::test]

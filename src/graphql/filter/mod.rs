@@ -21,6 +21,10 @@ pub use scalar::{DateFilter, DateTimeFilter, IdFilter, StringFilter};
 /// level is a subquery.
 const MAX_DEPTH: u32 = 8;
 
+/// At most this many filter objects (every input with its own `and`/`or`/`not`)
+/// in one filter, so that no filter grows a statement past what databases take.
+const MAX_NODES: u32 = 200;
+
 /// The argument every filter error names.
 pub const ARGUMENT: &str = "filter";
 
@@ -30,6 +34,7 @@ pub struct Scope {
     pub backend: DbBackend,
     aliases: u32,
     depth: u32,
+    nodes: u32,
 }
 
 impl Scope {
@@ -38,7 +43,19 @@ impl Scope {
             backend,
             aliases: 0,
             depth: 0,
+            nodes: 0,
         }
+    }
+
+    fn count_node(&mut self) -> Result<(), AppError> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(AppError::bad_input(
+                ARGUMENT,
+                format!("a filter holds at most {MAX_NODES} conditions"),
+            ));
+        }
+        Ok(())
     }
 
     fn alias(&mut self) -> DynIden {
@@ -97,6 +114,7 @@ fn logic<F: EntityFilter>(
     at: &At<F::Entity>,
     scope: &mut Scope,
 ) -> Result<Condition, AppError> {
+    scope.count_node()?;
     let mut all = own;
     if let Some(list) = and {
         for f in list {

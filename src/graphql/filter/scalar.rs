@@ -70,11 +70,14 @@ fn parse(id: &ID) -> Result<i64, AppError> {
         .map_err(|_| AppError::bad_input(ARGUMENT, format!("`{}` is not a valid ID", id.as_str())))
 }
 
+/// Value lists longer than this belong in a join, not in a filter.
+const MAX_LIST: usize = 1000;
+
 fn non_empty<T>(op: &str, list: &[T]) -> Result<(), AppError> {
-    if list.is_empty() {
+    if list.is_empty() || list.len() > MAX_LIST {
         return Err(AppError::bad_input(
             ARGUMENT,
-            format!("`{op}` needs at least one value"),
+            format!("`{op}` takes 1 to {MAX_LIST} values (got {})", list.len()),
         ));
     }
     Ok(())
