@@ -1,8 +1,8 @@
 //! Filters compiled into SQL, Django's `filter(...)` with `__` hops and `Q` objects:
 //! a typed input per type, scalar operators per column type, to-one relations
 //! nested directly, to-many relations behind `some` / `every` / `none`, and
-//! `and` / `or` / `not` at every level. Every hop is an `EXISTS` subquery, so a
-//! filter never multiplies rows, and every value is a bound parameter.
+//! `and` / `or` / `not` at every level. Every hop is an `IN (subquery)` semi-join,
+//! so a filter never multiplies rows, and every value is a bound parameter.
 
 pub mod scalar;
 
@@ -148,7 +148,7 @@ pub fn never() -> Condition {
     concrete(name = "CommentListFilter", params(CommentFilter))
 )]
 pub struct ListFilter<F: InputType> {
-    /// At least one related row matches (`EXISTS`).
+    /// At least one related row matches.
     pub some: Option<Box<F>>,
     /// Every related row matches (true when there are none).
     pub every: Option<Box<F>>,
@@ -309,12 +309,17 @@ fn related<F: EntityFilter, J: EntityTrait>(
     scope.depth -= 1;
     let inner = inner?;
 
+    // `outer IN (SELECT key FROM related WHERE ...)`, not a correlated EXISTS: the
+    // subquery does not depend on the outer row, so every backend runs it once
+    // instead of once per candidate row. NULL keys are kept out on both sides, so
+    // that `not`, `none` and `every` keep two-valued logic.
     let mut sub: SelectStatement = Query::select();
-    sub.expr(Expr::val(1))
-        .from_as(F::Entity::default(), at.name.clone());
-    match link {
+    let outer = match link {
         Link::Direct { col, outer } => {
-            sub.and_where(ExprTrait::eq(at.col(*col), outer.clone()));
+            sub.expr(at.col(*col))
+                .from_as(F::Entity::default(), at.name.clone())
+                .and_where(at.col(*col).is_not_null());
+            outer.clone()
         }
         Link::Through {
             from,
@@ -323,20 +328,28 @@ fn related<F: EntityFilter, J: EntityTrait>(
             outer,
         } => {
             let join = At::<J>::aliased(scope.alias());
-            sub.join_as(
-                JoinType::InnerJoin,
-                J::default(),
-                join.name.clone(),
-                ExprTrait::eq(join.col(*to), at.col(*id)),
-            )
-            .and_where(ExprTrait::eq(join.col(*from), outer.clone()));
+            sub.expr(join.col(*from))
+                .from_as(J::default(), join.name.clone())
+                .join_as(
+                    JoinType::InnerJoin,
+                    F::Entity::default(),
+                    at.name.clone(),
+                    ExprTrait::eq(at.col(*id), join.col(*to)),
+                );
+            outer.clone()
         }
-    }
-    let exists = |cond: Condition| Expr::exists(sub.clone().cond_where(cond).take());
-    Ok(Condition::all().add(match quantifier {
-        Quantifier::Some => exists(inner),
-        Quantifier::None => exists(inner).not(),
+    };
+    let member = |cond: Condition| {
+        Condition::all().add(outer.clone().is_not_null()).add(
+            outer
+                .clone()
+                .in_subquery(sub.clone().cond_where(cond).take()),
+        )
+    };
+    Ok(match quantifier {
+        Quantifier::Some => member(inner),
+        Quantifier::None => member(inner).not(),
         // Every related row matches: none fails to.
-        Quantifier::Every => exists(inner.not()).not(),
-    }))
+        Quantifier::Every => member(inner.not()).not(),
+    })
 }
