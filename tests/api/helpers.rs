@@ -223,6 +223,15 @@ impl TestApp {
         }
     }
 
+    /// GETs a path of the server.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET")
+    }
+
     /// POSTs a query with variables; returns the whole response body.
     pub async fn request(&self, query: &str, variables: Value) -> Value {
         let resp = self

@@ -49,12 +49,7 @@ async fn get_runs_queries_from_the_url() {
 #[tokio::test]
 async fn health_answers_when_the_database_does() {
     let app = TestApp::spawn(Backend::Sqlite, Fixture::Demo).await;
-    let resp = app
-        .client
-        .get(format!("{}/health", app.base))
-        .send()
-        .await
-        .expect("GET /health");
+    let resp = app.get("/health").await;
     assert_eq!(resp.status(), 200);
     let body: serde_json::Value = resp.json().await.expect("json");
     assert_eq!(body, serde_json::json!({ "status": "ok" }));
@@ -67,12 +62,7 @@ async fn health_reports_a_database_that_is_gone() {
     }
     let app = TestApp::spawn(Backend::Postgres, Fixture::Demo).await;
     app.db.drop_now().await;
-    let resp = app
-        .client
-        .get(format!("{}/health", app.base))
-        .send()
-        .await
-        .expect("GET /health");
+    let resp = app.get("/health").await;
     assert_eq!(resp.status(), 503);
     let body: serde_json::Value = resp.json().await.expect("json");
     assert_eq!(body, serde_json::json!({ "status": "unavailable" }));

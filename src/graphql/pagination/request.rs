@@ -2,13 +2,14 @@
 //! as (part of) a batch key and to write the SQL of the page.
 
 use async_graphql::Context;
-use sea_orm::DbBackend;
 use sea_orm::sea_query::Condition;
+use sea_orm::{ConnectionTrait, DbBackend};
 
 use super::cursor::{self, CursorValue};
 use super::keyset;
 use super::order::{Order, Sort, SortField};
 use crate::error::AppError;
+use crate::graphql::RequestCtx;
 use crate::graphql::filter;
 use crate::graphql::node::{Node, key_traits};
 
@@ -66,8 +67,12 @@ impl<E: Node> PageRequest<E> {
     ) -> Result<Self, AppError> {
         let limits = ctx.data::<PageLimits>().copied().unwrap_or_default();
         let request = Self::with_limits(limits, args)?;
-        // Compiled once here only to refuse a bad filter before any SQL is sent.
-        request.filter_condition(DbBackend::Postgres)?;
+        // Compiled here only to refuse a bad filter before any SQL is sent; the
+        // loader compiles it again where it writes the statement.
+        let backend = ctx
+            .data::<RequestCtx>()
+            .map_or(DbBackend::Postgres, |r| r.db.get_database_backend());
+        request.filter_condition(backend)?;
         Ok(request)
     }
 
