@@ -43,6 +43,11 @@ pub enum Command {
     Seed(SeedArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Mark an author as staff: they may then delete categories and tags.
+    Promote {
+        /// The author's username.
+        username: String,
+    },
 }
 
 #[derive(Subcommand, Debug, Clone, Copy)]
@@ -93,10 +98,20 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered with 408.
     #[arg(long, env = "BLOGQL_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    /// Secret for signing bearer tokens (at least 32 bytes). Unset: a random one per
+    /// process, so tokens stop working at restart.
+    #[arg(long, env = "BLOGQL_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Seconds a bearer token stays valid.
+    #[arg(long, env = "BLOGQL_TOKEN_TTL", default_value_t = 86_400)]
+    pub token_ttl: u64,
 }
 
 impl ServeArgs {
     pub fn into_config(self, database_url: String) -> Result<Config, String> {
+        if self.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return Err("the JWT secret must be at least 32 bytes".to_owned());
+        }
         if self.max_page_size == 0 || self.default_page_size > self.max_page_size {
             return Err(format!(
                 "page sizes: need 0 < default ({}) <= max ({})",
@@ -115,6 +130,8 @@ impl ServeArgs {
             demo: !self.no_demo,
             max_connections: self.max_connections.max(1),
             request_timeout: std::time::Duration::from_secs(self.request_timeout.max(1)),
+            jwt_secret: self.jwt_secret,
+            token_ttl: std::time::Duration::from_secs(self.token_ttl.max(1)),
         })
     }
 }

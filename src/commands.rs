@@ -2,8 +2,10 @@
 
 use std::time::Instant;
 
+use entity::author;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{DbErr, EntityTrait, PaginatorTrait};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::cli::{MigrateAction, SeedArgs};
 use crate::{db, graphql, seed};
@@ -14,6 +16,8 @@ pub enum CommandError {
     Database(#[from] DbErr),
     #[error("the database already holds data; run `blogql seed --fresh` to replace it")]
     NotEmpty,
+    #[error("no author is called {0:?}")]
+    NoSuchAuthor(String),
 }
 
 pub async fn migrate(database_url: &str, action: MigrateAction) -> Result<(), CommandError> {
@@ -55,4 +59,19 @@ pub async fn seed(database_url: &str, args: SeedArgs) -> Result<(), CommandError
 
 pub fn schema() {
     print!("{}", graphql::sdl());
+}
+
+pub async fn promote(database_url: &str, username: &str) -> Result<(), CommandError> {
+    let conn = db::connect(database_url, 1).await?;
+    Migrator::up(&conn, None).await?;
+    let updated = author::Entity::update_many()
+        .col_expr(author::Column::IsStaff, Expr::value(true))
+        .filter(author::Column::Username.eq(username))
+        .exec(&conn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(CommandError::NoSuchAuthor(username.to_owned()));
+    }
+    println!("{username} is now staff");
+    Ok(())
 }

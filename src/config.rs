@@ -17,6 +17,10 @@ pub struct Config {
     pub demo: bool,
     pub max_connections: u32,
     pub request_timeout: Duration,
+    /// The secret tokens are signed with; a random one per process when unset.
+    pub jwt_secret: Option<String>,
+    /// How long a token from `register` or `login` is good for.
+    pub token_ttl: Duration,
 }
 
 impl Config {
@@ -31,6 +35,8 @@ impl Config {
             demo: true,
             max_connections: 10,
             request_timeout: Duration::from_secs(30),
+            jwt_secret: None,
+            token_ttl: Duration::from_secs(24 * 3600),
         }
     }
 }

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, ExecResult,
-    QueryResult, Statement,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, ExecResult, QueryResult, Statement, TransactionTrait,
 };
 
 /// Opens the pool. A `sqlite:` URL creates its file when missing.
@@ -34,22 +34,68 @@ fn sqlite_create_if_missing(url: &str) -> String {
     }
 }
 
-/// The connection a request works through: the shared pool plus the request's own
-/// statement counter. Cheap to clone; loaders hold one each.
+/// A connection that counts the statements sent through it: the pool for a
+/// request's reads, or one of its transactions (which adds to the same count).
 #[derive(Clone, Debug)]
-pub struct Db {
-    conn: DatabaseConnection,
+pub struct Counted<C> {
+    conn: C,
     statements: Arc<AtomicUsize>,
 }
 
+/// What a request reads through. Cheap to clone; loaders hold one each.
+pub type Db = Counted<DatabaseConnection>;
+
+/// Serialises writers on SQLite (see [`Db::begin_write`]); one per process.
+pub type WriteLock = Arc<tokio::sync::Mutex<()>>;
+
 impl Db {
     pub fn new(conn: DatabaseConnection) -> Self {
-        Db {
+        Counted {
             conn,
             statements: Arc::new(AtomicUsize::new(0)),
         }
     }
 
+    /// Starts a write transaction. On SQLite it first takes the process's write
+    /// lock: SQLite has one writer at a time, and two transactions that both read
+    /// and then write would otherwise fail with "database is locked".
+    pub async fn begin_write(&self, writes: &WriteLock) -> Result<Txn, DbErr> {
+        let lock = match self.get_database_backend() {
+            DbBackend::Sqlite => Some(writes.clone().lock_owned().await),
+            _ => None,
+        };
+        self.count();
+        let txn = self.conn.begin().await?;
+        Ok(Txn {
+            conn: Counted {
+                conn: txn,
+                statements: self.statements.clone(),
+            },
+            _lock: lock,
+        })
+    }
+}
+
+/// A write transaction. Dropped without [`Txn::commit`] (an error returned early),
+/// it rolls back: nothing is partly written.
+pub struct Txn {
+    conn: Counted<DatabaseTransaction>,
+    _lock: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Txn {
+    /// The connection to run the transaction's statements on.
+    pub fn conn(&self) -> &Counted<DatabaseTransaction> {
+        &self.conn
+    }
+
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.conn.count();
+        self.conn.conn.commit().await
+    }
+}
+
+impl<C> Counted<C> {
     /// How many statements went through this handle so far.
     pub fn statement_count(&self) -> usize {
         self.statements.load(Ordering::Relaxed)
@@ -61,7 +107,7 @@ impl Db {
 }
 
 #[async_trait::async_trait]
-impl ConnectionTrait for Db {
+impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Counted<C> {
     fn get_database_backend(&self) -> DbBackend {
         self.conn.get_database_backend()
     }

@@ -1,36 +1,174 @@
 //! The one error type of the server and how it reaches a GraphQL client.
 //!
-//! Every error a client sees carries a stable `extensions.code`. Database and other
-//! internal errors are logged with their detail and shown only as
-//! `INTERNAL_SERVER_ERROR`, so no SQL or driver text ever leaves the server.
+//! Every error a client sees carries a stable `extensions.code`, and where one input
+//! field or argument is at fault, `extensions.field` or `extensions.argument` names
+//! it. Database and other internal errors are logged with their detail and shown
+//! only as `INTERNAL_SERVER_ERROR`, so no SQL or driver text ever leaves the server.
 
 use std::sync::Arc;
 
 use async_graphql::ErrorExtensions;
-use sea_orm::DbErr;
+use sea_orm::{DbErr, SqlErr};
 
 /// Deliberately not `Display`: async-graphql turns any `Display` type into an error
 /// without extensions, so every `?` must go through our `From` below, which adds
 /// the code.
 #[derive(Debug, Clone)]
 pub enum AppError {
-    /// A lookup named something that does not exist.
-    NotFound { entity: &'static str },
+    /// A lookup or a reference named something that does not exist.
+    NotFound {
+        entity: &'static str,
+        field: Option<&'static str>,
+    },
 
-    /// The request is well-formed GraphQL but an argument's value is unusable.
+    /// The request is well-formed GraphQL but a value is unusable.
     BadUserInput {
         message: String,
         /// The argument at fault, so a client can point at it.
         argument: Option<&'static str>,
+        /// The input field at fault.
+        field: Option<&'static str>,
     },
+
+    /// The operation needs a signed-in author, and there is none (or the token is bad).
+    Unauthenticated { message: &'static str },
+
+    /// The signed-in author may not do this.
+    Forbidden { message: String },
+
+    /// A unique value is taken (a username, a slug, an author's one profile).
+    Conflict {
+        message: String,
+        field: Option<&'static str>,
+    },
+
+    /// A delete that rows still depend on (Django's PROTECT); `blocked` of them.
+    Protected { message: String, blocked: i64 },
 
     /// A database failure: logged, never shown.
     Database(Arc<DbErr>),
+
+    /// Any other failure of ours: logged, never shown.
+    Internal(String),
 }
 
 impl From<DbErr> for AppError {
+    /// Constraint violations become client errors by constraint name; anything else
+    /// stays internal.
     fn from(err: DbErr) -> Self {
-        AppError::Database(Arc::new(err))
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(msg)) => unique_violation(&msg),
+            Some(SqlErr::ForeignKeyConstraintViolation(msg)) => foreign_key_violation(&msg),
+            _ => AppError::Database(Arc::new(err)),
+        }
+    }
+}
+
+/// Each named constraint (and, for SQLite, which reports `table.column` instead of
+/// names, its column), the input field it guards, and what a client is told.
+const UNIQUE: [(&str, &str, &str, &str); 9] = [
+    (
+        "uq_authors_username",
+        "authors.username",
+        "username",
+        "that username is taken",
+    ),
+    (
+        "uq_authors_email",
+        "authors.email",
+        "email",
+        "that email is already registered",
+    ),
+    (
+        "uq_profiles_author_id",
+        "profiles.author_id",
+        "author",
+        "the author already has a profile",
+    ),
+    (
+        "uq_categories_name",
+        "categories.name",
+        "name",
+        "a category with that name exists",
+    ),
+    (
+        "uq_categories_slug",
+        "categories.slug",
+        "slug",
+        "a category with that slug exists",
+    ),
+    (
+        "uq_tags_name",
+        "tags.name",
+        "name",
+        "a tag with that name exists",
+    ),
+    (
+        "uq_tags_slug",
+        "tags.slug",
+        "slug",
+        "a tag with that slug exists",
+    ),
+    (
+        "uq_posts_slug",
+        "posts.slug",
+        "slug",
+        "a post with that slug exists",
+    ),
+    (
+        "pk_post_tags",
+        "post_tags.post_id",
+        "tagIds",
+        "the post already has that tag",
+    ),
+];
+
+const FOREIGN: [(&str, &str, &str); 7] = [
+    ("fk_profiles_author_id", "author", "Author"),
+    ("fk_posts_author_id", "author", "Author"),
+    ("fk_posts_category_id", "categoryId", "Category"),
+    ("fk_post_tags_post_id", "postId", "Post"),
+    ("fk_post_tags_tag_id", "tagIds", "Tag"),
+    ("fk_comments_post_id", "postId", "Post"),
+    ("fk_comments_author_id", "author", "Author"),
+];
+
+fn unique_violation(msg: &str) -> AppError {
+    let found = UNIQUE
+        .iter()
+        .find(|(name, column, ..)| msg.contains(name) || msg.contains(column));
+    match found {
+        Some((_, _, field, message)) => AppError::Conflict {
+            message: (*message).to_owned(),
+            field: Some(field),
+        },
+        None => AppError::Conflict {
+            message: "that value is taken".to_owned(),
+            field: None,
+        },
+    }
+}
+
+fn foreign_key_violation(msg: &str) -> AppError {
+    // PostgreSQL says "update or delete on table", MySQL "Cannot delete or update a
+    // parent row": a delete that rows still point at.
+    if msg.contains("update or delete") || msg.contains("delete or update") {
+        return AppError::Protected {
+            message: "other rows still refer to this one".to_owned(),
+            blocked: 0,
+        };
+    }
+    match FOREIGN.iter().find(|(name, ..)| msg.contains(name)) {
+        Some((_, field, entity)) => AppError::NotFound {
+            entity,
+            field: Some(field),
+        },
+        // SQLite names no constraint; writes check their references first, so
+        // this is only reached in a race.
+        None => AppError::NotFound {
+            entity: "A referenced row",
+            field: None,
+        },
     }
 }
 
@@ -39,15 +177,42 @@ impl AppError {
         AppError::BadUserInput {
             message: message.into(),
             argument: Some(argument),
+            field: None,
+        }
+    }
+
+    /// An input field whose value is not acceptable.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        AppError::BadUserInput {
+            message: message.into(),
+            argument: None,
+            field: Some(field),
+        }
+    }
+
+    pub fn not_found(entity: &'static str) -> Self {
+        AppError::NotFound {
+            entity,
+            field: None,
+        }
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::Forbidden {
+            message: message.into(),
         }
     }
 
     /// The message a client reads.
     pub fn message(&self) -> String {
         match self {
-            AppError::NotFound { entity } => format!("{entity} not found"),
-            AppError::BadUserInput { message, .. } => message.clone(),
-            AppError::Database(_) => "internal server error".to_owned(),
+            AppError::NotFound { entity, .. } => format!("{entity} not found"),
+            AppError::BadUserInput { message, .. }
+            | AppError::Forbidden { message }
+            | AppError::Conflict { message, .. }
+            | AppError::Protected { message, .. } => message.clone(),
+            AppError::Unauthenticated { message } => (*message).to_owned(),
+            AppError::Database(_) | AppError::Internal(_) => "internal server error".to_owned(),
         }
     }
 
@@ -56,15 +221,30 @@ impl AppError {
         match self {
             AppError::NotFound { .. } => "NOT_FOUND",
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
-            AppError::Database(_) => "INTERNAL_SERVER_ERROR",
+            AppError::Unauthenticated { .. } => "UNAUTHENTICATED",
+            AppError::Forbidden { .. } => "FORBIDDEN",
+            AppError::Conflict { .. } => "CONFLICT",
+            AppError::Protected { .. } => "PROTECTED",
+            AppError::Database(_) | AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            AppError::NotFound { field, .. }
+            | AppError::BadUserInput { field, .. }
+            | AppError::Conflict { field, .. } => *field,
+            _ => None,
         }
     }
 }
 
 impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
-        if let AppError::Database(err) = self {
-            tracing::error!(error = %err, "database error");
+        match self {
+            AppError::Database(err) => tracing::error!(error = %err, "database error"),
+            AppError::Internal(err) => tracing::error!(error = %err, "internal error"),
+            _ => {}
         }
         async_graphql::Error::new(self.message()).extend_with(|_, ext| {
             ext.set("code", self.code());
@@ -74,6 +254,12 @@ impl ErrorExtensions for AppError {
             } = self
             {
                 ext.set("argument", *arg);
+            }
+            if let Some(field) = self.field() {
+                ext.set("field", field);
+            }
+            if let AppError::Protected { blocked, .. } = self {
+                ext.set("blockedBy", *blocked);
             }
         })
     }

@@ -1,6 +1,7 @@
 //! blogql: a GraphQL server over a relational blog model, with every relation
 //! level answered by a batched loader.
 
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;

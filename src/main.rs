@@ -25,6 +25,9 @@ async fn main() -> ExitCode {
             commands::migrate(&url, action).await.map_err(Into::into)
         }
         Some(Command::Seed(args)) => commands::seed(&url, args).await.map_err(Into::into),
+        Some(Command::Promote { username }) => {
+            commands::promote(&url, &username).await.map_err(Into::into)
+        }
         Some(Command::Schema) => {
             commands::schema();
             Ok(())

@@ -8,6 +8,9 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
 use tokio::net::TcpListener;
 
+use std::sync::Arc;
+
+use crate::auth::Keys;
 use crate::config::Config;
 use crate::graphql::build_schema;
 use crate::http::{AppState, router};
@@ -44,10 +47,13 @@ impl Application {
         let listener = TcpListener::bind(&addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
+        let keys = Arc::new(Keys::new(config.jwt_secret.as_deref(), config.token_ttl));
         let state = AppState {
-            schema: build_schema(config.limits),
+            schema: build_schema(config.limits, keys.clone()),
             db: conn,
             debug_sql: config.debug_sql,
+            keys,
+            writes: Default::default(),
         };
         Ok(Application {
             listener,

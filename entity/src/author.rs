@@ -12,6 +12,11 @@ pub struct Model {
     pub email: String,
     pub name: String,
     pub created_at: DateTimeUtc,
+    /// Argon2id hash in PHC form; empty when the author cannot sign in.
+    #[serde(skip_serializing)]
+    pub password_hash: String,
+    /// May delete categories and tags (`blogql promote`).
+    pub is_staff: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,12 +5,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_blog_schema;
+mod m20261121_000002_author_accounts;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_create_blog_schema::Migration)]
+        vec![
+            Box::new(m20261121_000001_create_blog_schema::Migration),
+            Box::new(m20261121_000002_author_accounts::Migration),
+        ]
     }
 }

@@ -4,27 +4,37 @@
 pub mod context;
 pub mod filter;
 pub mod loaders;
+pub mod mutations;
 pub mod node;
 pub mod pagination;
+pub mod policy;
 pub mod query;
 pub mod relations;
 pub mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use std::sync::Arc;
+
+use async_graphql::{EmptySubscription, Schema};
+
+use crate::auth::Keys;
 
 pub use context::RequestCtx;
+pub use mutations::Mutation;
 pub use pagination::PageLimits;
 pub use query::Query;
 
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
-pub fn build_schema(limits: PageLimits) -> AppSchema {
-    Schema::build(Query, EmptyMutation, EmptySubscription)
+pub fn build_schema(limits: PageLimits, keys: Arc<Keys>) -> AppSchema {
+    Schema::build(Query, Mutation::default(), EmptySubscription)
         .data(limits)
+        .data(keys)
         .finish()
 }
 
 /// The schema in SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(PageLimits::default()).sdl()
+    Schema::build(Query, Mutation::default(), EmptySubscription)
+        .finish()
+        .sdl()
 }

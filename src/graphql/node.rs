@@ -6,7 +6,9 @@ use std::hash::{Hash, Hasher};
 
 use sea_orm::{EntityTrait, IdenStatic, Value};
 
-use super::filter::EntityFilter;
+use sea_orm::sea_query::Condition;
+
+use super::filter::{At, EntityFilter};
 use super::types::{
     AuthorFilter, CategoryFilter, CommentFilter, PostFilter, ProfileFilter, TagFilter,
 };
@@ -18,14 +20,24 @@ pub trait Node: EntityTrait<Model: Sync> {
     /// The GraphQL type name, used in error messages.
     const NAME: &'static str;
     type Filter: EntityFilter<Entity = Self> + Clone + Eq + Hash + fmt::Debug + 'static;
+
+    /// The rows `viewer` may see, on the table as `at` names it; `None`: all of them.
+    fn visible(_at: &At<Self>, _viewer: Option<i64>) -> Option<Condition> {
+        None
+    }
 }
 
 macro_rules! node {
-    ($($module:ident => $name:literal, $filter:ty);* $(;)?) => {$(
+    ($($module:ident => $name:literal, $filter:ty $(, visible: $rule:path)?);* $(;)?) => {$(
         impl Node for entity::$module::Entity {
             const ID: Self::Column = entity::$module::Column::Id;
             const NAME: &'static str = $name;
             type Filter = $filter;
+            $(
+                fn visible(at: &At<Self>, viewer: Option<i64>) -> Option<Condition> {
+                    $rule(at, viewer)
+                }
+            )?
         }
     )*};
 }
@@ -35,8 +47,8 @@ node!(
     profile => "Profile", ProfileFilter;
     category => "Category", CategoryFilter;
     tag => "Tag", TagFilter;
-    post => "Post", PostFilter;
-    comment => "Comment", CommentFilter;
+    post => "Post", PostFilter, visible: super::policy::posts;
+    comment => "Comment", CommentFilter, visible: super::policy::comments;
 );
 
 /// A column of `E` that can be part of a hashable batch key. SeaORM's column enums

@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, QueryFilter};
 use super::context::RequestCtx;
 use super::node::Node;
 use super::pagination::{Conn, Order};
+use super::policy;
 use super::relations;
 use super::types::{
     Author, AuthorFilter, AuthorOrderField, Category, CategoryFilter, CategoryOrderField, Comment,
@@ -26,13 +27,18 @@ async fn lookup<E: Node>(
     match (id, value) {
         (Some(id), None) => relations::belongs_to::<E>(ctx, parse_id("id", &id)?).await,
         (None, Some(value)) => {
-            let db = &RequestCtx::of(ctx)?.db;
-            let row = E::find().filter(col.eq(value)).one(db).await;
+            let request = RequestCtx::of(ctx)?;
+            let row = E::find()
+                .filter(col.eq(value))
+                .filter(policy::rows::<E>(request.reader(), None)?)
+                .one(&request.db)
+                .await;
             Ok(row.map_err(AppError::from)?)
         }
         _ => Err(AppError::BadUserInput {
             message: format!("pass exactly one of `id` and `{name}`"),
             argument: None,
+            field: None,
         }
         .into()),
     }
@@ -40,6 +46,16 @@ async fn lookup<E: Node>(
 
 #[Object]
 impl Query {
+    /// The signed-in author; null without a valid bearer token.
+    async fn viewer(&self, ctx: &Context<'_>) -> GqlResult<Option<Author>> {
+        match RequestCtx::of(ctx)?.auth.viewer() {
+            Some(id) => Ok(relations::belongs_to::<author::Entity>(ctx, id)
+                .await?
+                .map(Author)),
+            None => Ok(None),
+        }
+    }
+
     /// An author by `id` or by `username`; null when there is none.
     async fn author(
         &self,

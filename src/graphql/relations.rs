@@ -4,14 +4,14 @@
 use async_graphql::connection::{ConnectionNameType, EdgeNameType, EmptyFields};
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ObjectType, OutputType};
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::context::RequestCtx;
-use super::filter;
 use super::loaders::{ById, CountOf, CountThrough, HasOneOf, Linked, Loaders, PageOf, ThroughPage};
 use super::node::{Col, Node};
 use super::pagination::connection::{CountSource, connection};
 use super::pagination::{Conn, PageRequest, TotalCount};
+use super::policy;
 use crate::error::{AppError, GqlResult};
 
 /// Belongs-to: the row a foreign key points at.
@@ -26,7 +26,7 @@ pub async fn belongs_to<E: Node>(ctx: &Context<'_>, id: i64) -> GqlResult<Option
 pub async fn required<E: Node>(ctx: &Context<'_>, id: i64) -> GqlResult<E::Model> {
     belongs_to::<E>(ctx, id)
         .await?
-        .ok_or_else(|| AppError::NotFound { entity: E::NAME }.into())
+        .ok_or_else(|| AppError::not_found(E::NAME).into())
 }
 
 /// Has-one: the row whose unique foreign key `fk` points at `parent`.
@@ -159,8 +159,9 @@ pub async fn root_list<E: Node, N: OutputType>(
     page: PageRequest<E>,
     node: fn(E::Model) -> N,
 ) -> GqlResult<Conn<N>> {
-    let db = &RequestCtx::of(ctx)?.db;
-    let mut select = E::find().filter(page.condition(db.get_database_backend())?);
+    let request = RequestCtx::of(ctx)?;
+    let db = &request.db;
+    let mut select = E::find().filter(page.condition(request.reader())?);
     for (expr, order) in page.query_sort().terms() {
         select = select.order_by(expr, order);
     }
@@ -219,12 +220,13 @@ struct TableCount<E: Node> {
 #[async_trait::async_trait]
 impl<E: Node> CountSource for TableCount<E> {
     async fn count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        let db = &RequestCtx::of(ctx)?.db;
-        let mut select = E::find();
-        if let Some(f) = &self.filter {
-            select = select.filter(filter::compile(f, db.get_database_backend())?);
-        }
-        let n = select.count(db).await.map_err(AppError::from)?;
+        let request = RequestCtx::of(ctx)?;
+        let rows = policy::rows::<E>(request.reader(), self.filter.as_ref())?;
+        let n = E::find()
+            .filter(rows)
+            .count(&request.db)
+            .await
+            .map_err(AppError::from)?;
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }

@@ -12,7 +12,11 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use std::sync::Arc;
+
+use crate::auth::Keys;
 use crate::config::Config;
+use crate::db::WriteLock;
 use crate::graphql::AppSchema;
 
 /// Requests larger than this are refused with 413 before any parsing.
@@ -23,6 +27,8 @@ pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
     pub debug_sql: bool,
+    pub keys: Arc<Keys>,
+    pub writes: WriteLock,
 }
 
 pub fn router(state: AppState, config: &Config) -> Router {

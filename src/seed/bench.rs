@@ -9,7 +9,7 @@
 use entity::post::Status;
 use entity::{author, category, comment, post, post_tag, profile, tag};
 
-use super::{DataSet, at};
+use super::{DEMO_PASSWORD_HASH, DataSet, at};
 
 pub const POSTS_PER_AUTHOR: i64 = 20;
 pub const TAGS_PER_POST: i64 = 5;
@@ -104,6 +104,8 @@ pub fn data(authors: u32) -> DataSet {
             email: format!("author{id}@example.com"),
             name: format!("Author {id}"),
             created_at: at(id),
+            password_hash: DEMO_PASSWORD_HASH.to_owned(),
+            is_staff: false,
         });
         set.profiles.push(profile::Model {
             id,

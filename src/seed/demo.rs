@@ -6,7 +6,7 @@ use entity::post::Status;
 use entity::{author, category, comment, post, post_tag, profile, tag};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use super::{DataSet, at};
+use super::{DEMO_PASSWORD_HASH, DataSet, at};
 
 pub async fn load(conn: &DatabaseConnection) -> Result<(), DbErr> {
     data().insert(conn).await
@@ -19,6 +19,8 @@ pub fn data() -> DataSet {
         email: format!("{username}@example.com"),
         name: name.into(),
         created_at: at(id),
+        password_hash: DEMO_PASSWORD_HASH.to_owned(),
+        is_staff: false,
     };
     let named = |id: i64, name: &str| (id, name.to_owned(), name.to_lowercase());
     let categories = [named(1, "Django"), named(2, "Python")];

@@ -84,6 +84,10 @@ async fn restart_sequences<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// The password of every generated author, `blogql-demo`, hashed once with Argon2id
+/// (hashing at each start would cost more than loading the data).
+pub const DEMO_PASSWORD_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$YmxvZ3FsLWRlbW8tc2FsdA$iJwywZINH9yEa0Uuxnp5qaSJwHss3Euhkfo9xhLaZ8s";
+
 /// A fixed instant plus `minutes`, so generated data never depends on the clock.
 pub fn at(minutes: i64) -> DateTime<Utc> {
     // 2026-01-01T00:00:00Z

@@ -49,12 +49,17 @@ fn migrate_up_down_status_and_fresh() {
         assert!(out.status.success(), "{out:?}");
         assert_eq!(
             stdout(&out),
-            format!("m20261121_000001_create_blog_schema\t{expected}\n")
+            format!(
+                "m20261121_000001_create_blog_schema\t{expected}\n\
+                 m20261121_000002_author_accounts\t{expected}\n"
+            )
         );
     };
     status("Pending");
     assert!(blogql(&dir, &["migrate", "up"]).status.success());
     status("Applied");
+    // Down rolls back one migration at a time.
+    assert!(blogql(&dir, &["migrate", "down"]).status.success());
     assert!(blogql(&dir, &["migrate", "down"]).status.success());
     status("Pending");
     assert!(blogql(&dir, &["migrate", "fresh"]).status.success());

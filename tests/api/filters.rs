@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Fixture, TestApp, backends, ids};
 
-/// The ids of the posts a filter keeps (demo data: posts 1–4, 4 is the draft).
+/// The ids of the posts a filter keeps (demo data: posts 1–4; 4 is alice's draft,
+/// and these tests read as alice).
 async fn posts(app: &TestApp, filter: Value) -> Vec<i64> {
     let data = app
         .data_with(
@@ -37,7 +38,8 @@ async fn authors(app: &TestApp, filter: Value) -> Vec<i64> {
 #[tokio::test]
 async fn text_operators_match_case_and_special_characters_alike_everywhere() {
     for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        app.sign_in("alice").await;
         let cases = [
             (json!({ "title": { "eq": "Python tips" } }), vec![3]),
             (json!({ "title": { "eq": "python tips" } }), vec![]),
@@ -102,7 +104,8 @@ async fn text_operators_match_case_and_special_characters_alike_everywhere() {
 #[tokio::test]
 async fn ids_dates_and_status() {
     for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        app.sign_in("alice").await;
         let cases = [
             (json!({ "id": { "eq": "2" } }), vec![2]),
             (json!({ "id": { "in": ["1", "3", "99"] } }), vec![1, 3]),
@@ -146,7 +149,8 @@ async fn ids_dates_and_status() {
 #[tokio::test]
 async fn relations_nest_like_django_double_underscores() {
     for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        app.sign_in("alice").await;
         let post_cases = [
             // Post.objects.filter(author__profile__city="Casablanca")
             (
@@ -256,7 +260,8 @@ async fn relations_nest_like_django_double_underscores() {
 #[tokio::test]
 async fn nested_lists_filter_per_parent_and_count_what_they_keep() {
     for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        app.sign_in("alice").await;
         let (data, statements) = app
             .counted(
                 r#"{

@@ -170,6 +170,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Dropped after the server, so the database outlives it.
     pub db: TestDb,
+    /// The bearer token requests carry, once signed in.
+    token: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<()>,
 }
@@ -218,6 +220,7 @@ impl TestApp {
             base,
             client: reqwest::Client::new(),
             db,
+            token: None,
             shutdown: Some(tx),
             server,
         }
@@ -232,11 +235,38 @@ impl TestApp {
             .expect("GET")
     }
 
+    /// Signs in as `username` (generated authors' password is `blogql-demo`):
+    /// later requests carry the token.
+    pub async fn sign_in(&mut self, username: &str) {
+        self.sign_in_with(username, "blogql-demo").await;
+    }
+
+    pub async fn sign_in_with(&mut self, username: &str, password: &str) {
+        self.token = None;
+        let body = self
+            .request(
+                "mutation($u: String!, $p: String!) { login(usernameOrEmail: $u, password: $p) { token } }",
+                json!({ "u": username, "p": password }),
+            )
+            .await;
+        let token = body["data"]["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login as {username}: {body}"));
+        self.token = Some(token.to_owned());
+    }
+
+    /// Makes later requests anonymous, or carry another token.
+    pub fn use_token(&mut self, token: Option<String>) {
+        self.token = token;
+    }
+
     /// POSTs a query with variables; returns the whole response body.
     pub async fn request(&self, query: &str, variables: Value) -> Value {
-        let resp = self
-            .client
-            .post(format!("{}/graphql", self.base))
+        let mut post = self.client.post(format!("{}/graphql", self.base));
+        if let Some(token) = &self.token {
+            post = post.bearer_auth(token);
+        }
+        let resp = post
             .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await
@@ -326,4 +356,41 @@ pub fn id_of(object: &Value) -> i64 {
         .as_str()
         .and_then(|s| s.parse().ok())
         .expect("a numeric id")
+}
+
+/// The first column of every row `sql` returns, as integers (NULL as `None`).
+pub async fn ints(conn: &DatabaseConnection, sql: &str) -> Vec<Option<i64>> {
+    let stmt = sea_orm::Statement::from_string(conn.get_database_backend(), sql.to_owned());
+    conn.query_all_raw(stmt)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .iter()
+        .map(|row| {
+            row.try_get_by_index::<Option<i64>>(0)
+                .expect("an integer column")
+        })
+        .collect()
+}
+
+impl TestApp {
+    /// What `sql` finds in the server's database now.
+    pub async fn sql(&self, sql: &str) -> Vec<Option<i64>> {
+        let conn = self.db.connect().await;
+        let rows = ints(&conn, sql).await;
+        conn.close().await.ok();
+        rows
+    }
+
+    /// Makes `username` staff, as `blogql promote` does.
+    pub async fn promote(&self, username: &str) {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+        let conn = self.db.connect().await;
+        entity::author::Entity::update_many()
+            .col_expr(entity::author::Column::IsStaff, Expr::value(true))
+            .filter(entity::author::Column::Username.eq(username))
+            .exec(&conn)
+            .await
+            .expect("promote");
+        conn.close().await.ok();
+    }
 }

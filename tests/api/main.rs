@@ -1,11 +1,14 @@
 //! Integration tests: the real server on a random port, a fresh database per test
 //! and backend, GraphQL over HTTP.
 
+mod accounts;
 mod cli;
 mod filters;
 mod helpers;
 mod migrations;
+mod mutations;
 mod pagination;
 mod relations;
 mod server;
 mod statements;
+mod visibility;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
-use crate::helpers::{Backend, TestDb, backends};
+use crate::helpers::{Backend, TestDb, backends, ints};
 
 async fn demo_db(backend: Backend) -> (TestDb, DatabaseConnection) {
     let db = TestDb::create(backend).await;
@@ -14,19 +14,6 @@ async fn demo_db(backend: Backend) -> (TestDb, DatabaseConnection) {
     Migrator::up(&conn, None).await.expect("migrate");
     blogql::seed::demo::load(&conn).await.expect("demo data");
     (db, conn)
-}
-
-async fn ints(conn: &DatabaseConnection, sql: &str) -> Vec<Option<i64>> {
-    let stmt = Statement::from_string(conn.get_database_backend(), sql.to_owned());
-    conn.query_all_raw(stmt)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .iter()
-        .map(|row| {
-            row.try_get_by_index::<Option<i64>>(0)
-                .expect("an integer column")
-        })
-        .collect()
 }
 
 async fn exec(conn: &DatabaseConnection, sql: &str) -> Result<(), sea_orm::DbErr> {

@@ -63,9 +63,11 @@ async fn one_page(app: &TestApp, order: &Value) -> Vec<i64> {
 #[tokio::test]
 async fn pages_walk_every_row_once_in_every_ordering() {
     for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Bench(2)).await;
-        // 40 posts; every other one a draft with no publication date.
-        let by_id: Vec<i64> = (1..=40).collect();
+        let mut app = TestApp::spawn(backend, Fixture::Bench(2)).await;
+        // 40 posts, every other one a draft with no publication date. author1 sees
+        // all 20 of theirs and author2's 10 published ones.
+        app.sign_in("author1").await;
+        let by_id: Vec<i64> = (1..=40).filter(|id| *id <= 20 || id % 2 == 1).collect();
         assert_eq!(one_page(&app, &Value::Null).await, by_id);
         let mut by_title = by_id.clone();
         by_title.sort_by_key(|id| {
@@ -86,7 +88,7 @@ async fn pages_walk_every_row_once_in_every_ordering() {
         ];
         for order in &orderings {
             let all = one_page(&app, order).await;
-            assert_eq!(all.len(), 40);
+            assert_eq!(all.len(), 30);
             for size in [1, 3, 7] {
                 assert_eq!(
                     walk_forward(&app, order, size).await,
@@ -106,8 +108,9 @@ async fn pages_walk_every_row_once_in_every_ordering() {
 #[tokio::test]
 async fn nulls_sort_last_ascending_first_descending_unless_asked() {
     for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Demo).await;
-        // Post 4 is the draft: its publishedAt is null.
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        // Post 4 is alice's draft: its publishedAt is null, and she sees it.
+        app.sign_in("alice").await;
         for (order, expected) in [
             (json!([{ "field": "PUBLISHED_AT" }]), vec![1, 2, 3, 4]),
             (
@@ -146,6 +149,7 @@ async fn nulls_sort_last_ascending_first_descending_unless_asked() {
 async fn nested_lists_are_paged_per_parent() {
     for backend in backends() {
         let app = TestApp::spawn(backend, Fixture::Bench(3)).await;
+        // Anonymous: each author's published posts, every other one (odd ids).
         // Siblings with different arguments must not share a batch; each parent
         // gets its own page.
         let (data, statements) = app
@@ -167,16 +171,16 @@ async fn nested_lists_are_paged_per_parent() {
             let base = i as i64 * 20;
             assert_eq!(
                 ids(&author["oldest"]),
-                vec![base + 1, base + 2],
+                vec![base + 1, base + 3],
                 "{backend:?}"
             );
             assert_eq!(author["oldest"]["pageInfo"]["hasNextPage"], true);
             assert_eq!(
                 ids(&author["newest"]),
-                vec![base + 20, base + 19],
+                vec![base + 19, base + 17],
                 "{backend:?}"
             );
-            assert_eq!(ids(&author["tail"]), vec![base + 20], "{backend:?}");
+            assert_eq!(ids(&author["tail"]), vec![base + 19], "{backend:?}");
             assert_eq!(
                 author["tail"]["pageInfo"],
                 json!({ "hasPreviousPage": true, "hasNextPage": false })
@@ -196,7 +200,7 @@ async fn nested_lists_are_paged_per_parent() {
             .await;
         assert_eq!(
             ids(&data["author"]["posts"]),
-            vec![23, 24, 25],
+            vec![25, 27, 29],
             "{backend:?}"
         );
         assert_eq!(data["author"]["posts"]["pageInfo"]["hasPreviousPage"], true);
@@ -218,7 +222,8 @@ async fn nested_lists_are_paged_per_parent() {
             .iter()
             .enumerate()
         {
-            let n = i as i64 + 1;
+            // Anonymous: the first two published posts, 1 and 3.
+            let n = 2 * i as i64 + 1;
             let mut names: Vec<String> = (0..5)
                 .map(|k| match (n * 31 + k * 37) % 200 + 1 {
                     1 => "rust".to_owned(),
@@ -239,8 +244,9 @@ async fn nested_lists_are_paged_per_parent() {
             assert_eq!(post["tags"]["pageInfo"]["hasNextPage"], true);
         }
         // Posts tagged rust (tag id 1): those n with (31n + 37k) % 200 == 0 for some k.
+        // The published ones (odd ids) tagged rust.
         let rust: Vec<i64> = (1..=60)
-            .filter(|n| (0..5).any(|k| (n * 31 + k * 37) % 200 == 0))
+            .filter(|n| n % 2 == 1 && (0..5).any(|k| (n * 31 + k * 37) % 200 == 0))
             .collect();
         let got = &data["tag"]["posts"];
         assert_eq!(got["totalCount"], rust.len() as i64, "{backend:?}");
@@ -255,7 +261,8 @@ async fn nested_lists_are_paged_per_parent() {
 #[tokio::test]
 async fn page_sizes_have_a_default_and_a_hard_maximum() {
     for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Bench(6)).await;
+        // 240 posts, 120 of them published.
+        let app = TestApp::spawn(backend, Fixture::Bench(12)).await;
         let data = app.data("{ posts { totalCount nodes { id } } }").await;
         assert_eq!(ids(&data["posts"]).len(), 20, "the default page size");
         assert_eq!(data["posts"]["totalCount"], 120);

@@ -1,6 +1,7 @@
 //! Both directions of every relation, as exact JSON over the demo data set, on
 //! every backend: one-to-one, one-to-many (twice each way) and many-to-many with
-//! the join row's `taggedAt`, including the null relations.
+//! the join row's `taggedAt`, including the null relations. Read as alice, who sees
+//! her draft (post 4); what others see is in `visibility.rs`.
 
 use serde_json::json;
 
@@ -9,7 +10,8 @@ use crate::helpers::{Fixture, TestApp, backends};
 #[tokio::test]
 async fn author_reaches_profile_posts_and_comments_and_back() {
     for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        app.sign_in("alice").await;
         let data = app
             .data(
                 r#"{
@@ -64,7 +66,8 @@ async fn author_reaches_profile_posts_and_comments_and_back() {
 #[tokio::test]
 async fn post_reaches_author_category_tags_and_comments() {
     for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        app.sign_in("alice").await;
         let data = app
             .data(
                 r#"{
@@ -119,7 +122,8 @@ async fn post_reaches_author_category_tags_and_comments() {
 #[tokio::test]
 async fn tags_and_categories_reach_their_posts() {
     for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        app.sign_in("alice").await;
         let data = app
             .data(
                 r#"{
@@ -164,7 +168,8 @@ async fn tags_and_categories_reach_their_posts() {
 #[tokio::test]
 async fn comments_and_profiles_reach_their_parents() {
     for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        app.sign_in("alice").await;
         let data = app
             .data(
                 r#"{

@@ -13,6 +13,8 @@ use sea_orm::sea_query::{
 use sea_orm::{DbBackend, EntityTrait};
 
 use crate::error::AppError;
+use crate::graphql::node::Node;
+use crate::graphql::policy::Reader;
 use crate::graphql::types::{CommentFilter, PostFilter, TagFilter};
 
 pub use scalar::{DateFilter, DateTimeFilter, IdFilter, StringFilter};
@@ -28,19 +30,22 @@ const MAX_NODES: u32 = 200;
 /// The argument every filter error names.
 pub const ARGUMENT: &str = "filter";
 
-/// What compiling one filter tree needs: the backend (string matching differs) and
-/// fresh table aliases for the subqueries.
+/// What compiling one filter tree needs: the backend (string matching differs), the
+/// viewer (every table a filter reaches is seen as they may see it) and fresh table
+/// aliases for the subqueries.
 pub struct Scope {
     pub backend: DbBackend,
+    viewer: Option<i64>,
     aliases: u32,
     depth: u32,
     nodes: u32,
 }
 
 impl Scope {
-    pub fn new(backend: DbBackend) -> Self {
+    pub fn new(reader: Reader) -> Self {
         Scope {
-            backend,
+            backend: reader.backend,
+            viewer: reader.viewer,
             aliases: 0,
             depth: 0,
             nodes: 0,
@@ -80,11 +85,16 @@ impl<E: EntityTrait> At<E> {
         }
     }
 
-    fn aliased(name: DynIden) -> Self {
+    /// The table under another name, as a subquery names it.
+    pub fn named(name: DynIden) -> Self {
         At {
             name,
             entity: std::marker::PhantomData,
         }
+    }
+
+    pub fn name(&self) -> DynIden {
+        self.name.clone()
     }
 
     pub fn col(&self, col: E::Column) -> Expr {
@@ -94,15 +104,15 @@ impl<E: EntityTrait> At<E> {
 
 /// The filter input of one type.
 pub trait EntityFilter: Send + Sync {
-    type Entity: EntityTrait;
+    type Entity: Node;
 
     /// The rows of `at` this filter keeps.
     fn condition(&self, at: &At<Self::Entity>, scope: &mut Scope) -> Result<Condition, AppError>;
 }
 
 /// Compiles a whole filter tree against the table under its own name.
-pub fn compile<F: EntityFilter>(filter: &F, backend: DbBackend) -> Result<Condition, AppError> {
-    filter.condition(&At::table(), &mut Scope::new(backend))
+pub fn compile<F: EntityFilter>(filter: &F, reader: Reader) -> Result<Condition, AppError> {
+    filter.condition(&At::table(), &mut Scope::new(reader))
 }
 
 /// `and` (all of), `or` (any of) and `not`, combined with the filter's own fields.
@@ -304,10 +314,12 @@ fn related<F: EntityFilter, J: EntityTrait>(
         ));
     }
     scope.depth += 1;
-    let at = At::<F::Entity>::aliased(scope.alias());
+    let at = At::<F::Entity>::named(scope.alias());
     let inner = filter.condition(&at, scope);
     scope.depth -= 1;
     let inner = inner?;
+    // A filter sees related rows as the viewer does, so it cannot reveal hidden ones.
+    let hidden = F::Entity::visible(&at, scope.viewer);
 
     // `outer IN (SELECT key FROM related WHERE ...)`, not a correlated EXISTS: the
     // subquery does not depend on the outer row, so every backend runs it once
@@ -327,7 +339,7 @@ fn related<F: EntityFilter, J: EntityTrait>(
             id,
             outer,
         } => {
-            let join = At::<J>::aliased(scope.alias());
+            let join = At::<J>::named(scope.alias());
             sub.expr(join.col(*from))
                 .from_as(J::default(), join.name.clone())
                 .join_as(
@@ -339,6 +351,9 @@ fn related<F: EntityFilter, J: EntityTrait>(
             outer.clone()
         }
     };
+    if let Some(visible) = hidden {
+        sub.cond_where(visible);
+    }
     let member = |cond: Condition| {
         Condition::all().add(outer.clone().is_not_null()).add(
             outer

@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, ModelTrait, QueryFilter};
 use super::{ById, Loaders};
 use crate::error::AppError;
 use crate::graphql::node::{Node, as_i64};
+use crate::graphql::policy;
 
 impl<E: Node> Loader<ById<E>> for Loaders {
     type Value = E::Model;
@@ -15,7 +16,11 @@ impl<E: Node> Loader<ById<E>> for Loaders {
 
     async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, E::Model>, AppError> {
         let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
-        let rows = E::find().filter(E::ID.is_in(ids)).all(&self.db).await?;
+        let rows = E::find()
+            .filter(E::ID.is_in(ids))
+            .filter(policy::rows::<E>(self.reader, None)?)
+            .all(&self.db)
+            .await?;
         Ok(rows
             .into_iter()
             .filter_map(|row| Some((ById::new(as_i64(row.get(E::ID))?), row)))

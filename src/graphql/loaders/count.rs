@@ -13,8 +13,8 @@ use super::window::{self, PARENT};
 use super::{CountOf, CountThrough, Loaders, group};
 use crate::db::Db;
 use crate::error::AppError;
-use crate::graphql::filter;
 use crate::graphql::node::Node;
+use crate::graphql::policy;
 
 const COUNT: &str = "__count";
 
@@ -32,7 +32,7 @@ impl<E: Node> Loader<CountOf<E>> for Loaders {
                 stmt,
                 fk.0.into_expr(),
                 &parents,
-                condition::<E>(&filter, &self.db)?,
+                policy::rows::<E>(self.reader, filter.as_ref())?,
             )
             .await?;
             for parent in parents {
@@ -70,7 +70,7 @@ impl<E: Node, J: EntityTrait> Loader<CountThrough<E, J>> for Loaders {
                 stmt,
                 from.0.into_expr(),
                 &parents,
-                condition::<E>(&filter, &self.db)?,
+                policy::rows::<E>(self.reader, filter.as_ref())?,
             )
             .await?;
             for parent in parents {
@@ -85,13 +85,6 @@ impl<E: Node, J: EntityTrait> Loader<CountThrough<E, J>> for Loaders {
             }
         }
         Ok(counts)
-    }
-}
-
-fn condition<E: Node>(filter: &Option<E::Filter>, db: &Db) -> Result<Condition, AppError> {
-    match filter {
-        Some(f) => filter::compile(f, db.get_database_backend()),
-        None => Ok(Condition::all()),
     }
 }
 

@@ -27,7 +27,7 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
             inner
                 .expr_as(fk.0.into_expr(), Alias::new(PARENT))
                 .and_where(fk.0.is_in(parents.iter().copied()))
-                .cond_where(page.condition(self.db.get_database_backend())?);
+                .cond_where(page.condition(self.reader)?);
             let stmt = window::per_parent(
                 inner,
                 (E::default(), fk.0),

@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, ModelTrait, QueryFilter};
 use super::{HasOneOf, Loaders, group};
 use crate::error::AppError;
 use crate::graphql::node::{Node, as_i64};
+use crate::graphql::policy;
 
 impl<E: Node> Loader<HasOneOf<E>> for Loaders {
     type Value = E::Model;
@@ -16,7 +17,11 @@ impl<E: Node> Loader<HasOneOf<E>> for Loaders {
     async fn load(&self, keys: &[HasOneOf<E>]) -> Result<HashMap<HasOneOf<E>, E::Model>, AppError> {
         let mut found = HashMap::new();
         for (fk, parents) in group(keys, |k| (k.fk, k.parent)) {
-            let rows = E::find().filter(fk.0.is_in(parents)).all(&self.db).await?;
+            let rows = E::find()
+                .filter(fk.0.is_in(parents))
+                .filter(policy::rows::<E>(self.reader, None)?)
+                .all(&self.db)
+                .await?;
             for row in rows {
                 if let Some(parent) = as_i64(row.get(fk.0)) {
                     found.insert(HasOneOf { fk, parent }, row);

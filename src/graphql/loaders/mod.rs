@@ -32,6 +32,7 @@ use futures_util::stream::FuturesUnordered;
 use tokio::sync::mpsc;
 
 use crate::db::Db;
+use crate::graphql::policy::Reader;
 
 pub use keys::{ById, CountOf, CountThrough, HasOneOf, Linked, PageOf, ThroughPage};
 
@@ -39,21 +40,23 @@ pub use keys::{ById, CountOf, CountThrough, HasOneOf, Linked, PageOf, ThroughPag
 /// 100 parents each with 100 children already is 10,000) is split into batches.
 const MAX_BATCH: usize = 10_000;
 
-/// The loader state of one request: the request's counted connection.
+/// The loader state of one request: its counted connection, and who reads (every
+/// loader applies the visibility rules of [`crate::graphql::policy`]).
 pub struct Loaders {
     db: Db,
+    reader: Reader,
 }
 
 pub type RequestLoader = DataLoader<Loaders>;
 
 /// A fresh loader for one request, and the driver that runs its batches.
-pub fn request_loader(db: Db) -> (RequestLoader, LoadDriver) {
+pub fn request_loader(db: Db, reader: Reader) -> (RequestLoader, LoadDriver) {
     let (queue, batches) = mpsc::unbounded_channel();
     let spawn = move |batch| {
         // The driver outlives every load of its request; a send can only fail after.
         let _ = queue.send(batch);
     };
-    let loader = DataLoader::new(Loaders { db }, spawn)
+    let loader = DataLoader::new(Loaders { db, reader }, spawn)
         .delay(Duration::ZERO)
         .max_batch_size(MAX_BATCH);
     (loader, LoadDriver { batches })

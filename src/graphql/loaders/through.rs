@@ -43,7 +43,7 @@ impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders
             }
             inner
                 .and_where(from.0.is_in(parents.iter().copied()))
-                .cond_where(page.condition(self.db.get_database_backend())?);
+                .cond_where(page.condition(self.reader)?);
             let stmt = window::per_parent(
                 inner,
                 (J::default(), from.0),

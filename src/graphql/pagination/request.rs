@@ -2,16 +2,16 @@
 //! as (part of) a batch key and to write the SQL of the page.
 
 use async_graphql::Context;
+use sea_orm::DbBackend;
 use sea_orm::sea_query::Condition;
-use sea_orm::{ConnectionTrait, DbBackend};
 
 use super::cursor::{self, CursorValue};
 use super::keyset;
 use super::order::{Order, Sort, SortField};
 use crate::error::AppError;
 use crate::graphql::RequestCtx;
-use crate::graphql::filter;
 use crate::graphql::node::{Node, key_traits};
+use crate::graphql::policy::{self, Reader};
 
 /// Page sizes: the size when a client names none, and the most it may ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,10 +69,14 @@ impl<E: Node> PageRequest<E> {
         let request = Self::with_limits(limits, args)?;
         // Compiled here only to refuse a bad filter before any SQL is sent; the
         // loader compiles it again where it writes the statement.
-        let backend = ctx
-            .data::<RequestCtx>()
-            .map_or(DbBackend::Postgres, |r| r.db.get_database_backend());
-        request.filter_condition(backend)?;
+        let reader = ctx.data::<RequestCtx>().map_or(
+            Reader {
+                backend: DbBackend::Postgres,
+                viewer: None,
+            },
+            RequestCtx::reader,
+        );
+        request.condition(reader)?;
         Ok(request)
     }
 
@@ -134,17 +138,10 @@ impl<E: Node> PageRequest<E> {
         self.limit + 1
     }
 
-    /// The filter as a WHERE condition on the table under its own name.
-    pub fn filter_condition(&self, backend: DbBackend) -> Result<Condition, AppError> {
-        match &self.filter {
-            Some(f) => filter::compile(f, backend),
-            None => Ok(Condition::all()),
-        }
-    }
-
-    /// The filter and the cursor bounds as a WHERE condition.
-    pub fn condition(&self, backend: DbBackend) -> Result<Condition, AppError> {
-        let mut cond = self.filter_condition(backend)?;
+    /// The rows of the page's list the reader may see and the filter keeps, within
+    /// the cursor bounds, as a WHERE condition on the table under its own name.
+    pub fn condition(&self, reader: Reader) -> Result<Condition, AppError> {
+        let mut cond = policy::rows::<E>(reader, self.filter.as_ref())?;
         if let Some(values) = &self.after {
             cond = cond.add(keyset::after(&self.sort.keys, values));
         }

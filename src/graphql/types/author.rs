@@ -55,8 +55,15 @@ impl Author {
         &self.0.username
     }
 
-    async fn email(&self) -> &str {
-        &self.0.email
+    /// The author's email address: only they see it; null for everyone else.
+    async fn email(&self, ctx: &Context<'_>) -> GqlResult<Option<&str>> {
+        let viewer = crate::graphql::RequestCtx::of(ctx)?.auth.viewer();
+        Ok((viewer == Some(self.0.id)).then_some(self.0.email.as_str()))
+    }
+
+    /// May delete categories and tags.
+    async fn is_staff(&self) -> bool {
+        self.0.is_staff
     }
 
     /// Display name.

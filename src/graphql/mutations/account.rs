@@ -1,0 +1,251 @@
+//! Accounts: register (optionally with a profile), sign in, change or delete one's
+//! own account.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{author, comment, post, post_tag, profile};
+use sea_orm::sea_query::{Condition, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+
+use super::delete::{DeleteAction, DeletePayload, Report};
+use super::profile::{ProfileInput, insert_profile};
+use super::{now, signed_in, validate};
+use crate::auth::{self, Keys};
+use crate::error::{AppError, GqlResult};
+use crate::graphql::context::RequestCtx;
+use crate::graphql::types::{Author, to_id};
+
+#[derive(InputObject)]
+pub struct RegisterInput {
+    pub username: String,
+    pub email: String,
+    pub name: String,
+    /// 8 to 256 characters.
+    pub password: String,
+    /// Created with the account, in the same transaction.
+    pub profile: Option<ProfileInput>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateViewerInput {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub password: Option<String>,
+}
+
+/// A bearer token for `Authorization: Bearer <token>`, and whose it is.
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub viewer: Author,
+}
+
+#[derive(SimpleObject)]
+pub struct AuthorPayload {
+    pub author: Author,
+}
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+fn keys<'a>(ctx: &Context<'a>) -> GqlResult<&'a Arc<Keys>> {
+    ctx.data::<Arc<Keys>>()
+}
+
+#[Object]
+impl AccountMutation {
+    /// Creates an account (and its profile, if given) and signs it in.
+    async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> GqlResult<AuthPayload> {
+        let request = RequestCtx::of(ctx)?;
+        let username = validate::username(&input.username)?;
+        let email = validate::email(&input.email)?;
+        let name = validate::required("name", &input.name, 100)?;
+        let password = validate::password(&input.password)?;
+        let hash = auth::hash_password(password).await?;
+
+        let txn = request.begin_write().await?;
+        let created = author::ActiveModel {
+            username: Set(username),
+            email: Set(email),
+            name: Set(name),
+            created_at: Set(now()),
+            password_hash: Set(hash),
+            is_staff: Set(false),
+            ..Default::default()
+        }
+        .insert(txn.conn())
+        .await
+        .map_err(AppError::from)?;
+        if let Some(profile) = input.profile {
+            insert_profile(txn.conn(), created.id, profile).await?;
+        }
+        txn.commit().await.map_err(AppError::from)?;
+
+        let (token, expires_at) = keys(ctx)?.issue(created.id)?;
+        Ok(AuthPayload {
+            token,
+            expires_at,
+            viewer: Author(created),
+        })
+    }
+
+    /// Signs in with a username or an email address.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        username_or_email: String,
+        password: String,
+    ) -> GqlResult<AuthPayload> {
+        let request = RequestCtx::of(ctx)?;
+        let who = username_or_email.trim();
+        let found = author::Entity::find()
+            .filter(
+                Condition::any()
+                    .add(author::Column::Username.eq(who))
+                    .add(author::Column::Email.eq(who)),
+            )
+            .one(&request.db)
+            .await
+            .map_err(AppError::from)?;
+        // An unknown name is checked against no hash, the same work as a wrong password.
+        let hash = found
+            .as_ref()
+            .map(|a| a.password_hash.clone())
+            .unwrap_or_default();
+        let matches = auth::verify_password(password, hash).await?;
+        let author = match found {
+            Some(author) if matches => author,
+            _ => {
+                return Err(AppError::Unauthenticated {
+                    message: "wrong username, email or password",
+                }
+                .into());
+            }
+        };
+        let (token, expires_at) = keys(ctx)?.issue(author.id)?;
+        Ok(AuthPayload {
+            token,
+            expires_at,
+            viewer: Author(author),
+        })
+    }
+
+    /// Changes the signed-in author's email, name or password.
+    async fn update_viewer(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateViewerInput,
+    ) -> GqlResult<AuthorPayload> {
+        let (request, viewer) = signed_in(ctx)?;
+        let hash = match input.password {
+            Some(p) => Some(auth::hash_password(validate::password(&p)?).await?),
+            None => None,
+        };
+        let txn = request.begin_write().await?;
+        let current = author::Entity::find_by_id(viewer)
+            .one(txn.conn())
+            .await
+            .map_err(AppError::from)?
+            .ok_or_else(|| AppError::not_found("Author"))?;
+        let mut change: author::ActiveModel = current.into();
+        if let Some(email) = input.email {
+            change.email = Set(validate::email(&email)?);
+        }
+        if let Some(name) = input.name {
+            change.name = Set(validate::required("name", &name, 100)?);
+        }
+        if let Some(hash) = hash {
+            change.password_hash = Set(hash);
+        }
+        let updated = change.update(txn.conn()).await.map_err(AppError::from)?;
+        txn.commit().await.map_err(AppError::from)?;
+        Ok(AuthorPayload {
+            author: Author(updated),
+        })
+    }
+
+    /// Deletes the signed-in author: their profile and posts go (with those posts'
+    /// comments and tag links); their comments on other posts stay, with no author.
+    async fn delete_viewer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] dry_run: bool,
+    ) -> GqlResult<DeletePayload> {
+        let (request, viewer) = signed_in(ctx)?;
+        let txn = request.begin_write().await?;
+        let conn = txn.conn();
+        author::Entity::find_by_id(viewer)
+            .one(conn)
+            .await
+            .map_err(AppError::from)?
+            .ok_or_else(|| AppError::not_found("Author"))?;
+        let their_posts = || {
+            Query::select()
+                .column(post::Column::Id)
+                .from(post::Entity)
+                .and_where(post::Column::AuthorId.eq(viewer))
+                .take()
+        };
+        let report = Report::default()
+            .count::<author::Entity>(
+                conn,
+                DeleteAction::Delete,
+                "Author",
+                author::Column::Id.eq(viewer).into(),
+            )
+            .await?
+            .count::<profile::Entity>(
+                conn,
+                DeleteAction::Delete,
+                "Profile",
+                profile::Column::AuthorId.eq(viewer).into(),
+            )
+            .await?
+            .count::<post::Entity>(
+                conn,
+                DeleteAction::Delete,
+                "Post",
+                post::Column::AuthorId.eq(viewer).into(),
+            )
+            .await?
+            .count::<comment::Entity>(
+                conn,
+                DeleteAction::Delete,
+                "Comment",
+                comment::Column::PostId.in_subquery(their_posts()).into(),
+            )
+            .await?
+            .count::<post_tag::Entity>(
+                conn,
+                DeleteAction::Delete,
+                "PostTag",
+                post_tag::Column::PostId.in_subquery(their_posts()).into(),
+            )
+            .await?
+            .count::<comment::Entity>(
+                conn,
+                DeleteAction::SetNull,
+                "Comment",
+                Condition::all()
+                    .add(comment::Column::AuthorId.eq(viewer))
+                    .add(comment::Column::PostId.not_in_subquery(their_posts())),
+            )
+            .await?;
+        if !dry_run {
+            author::Entity::delete_by_id(viewer)
+                .exec(conn)
+                .await
+                .map_err(AppError::from)?;
+            txn.commit().await.map_err(AppError::from)?;
+        }
+        Ok(DeletePayload {
+            deleted_id: to_id(viewer),
+            dry_run,
+            effects: report.effects(),
+            ..Default::default()
+        })
+    }
+}

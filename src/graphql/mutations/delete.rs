@@ -1,0 +1,83 @@
+//! What a delete does, told before or after doing it (the GraphQL twin of Django
+//! admin's delete confirmation page): rows deleted, set to null, or in the way.
+
+use async_graphql::{Enum, ID, SimpleObject};
+use sea_orm::sea_query::Condition;
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::error::AppError;
+use crate::graphql::types::{Author, Category, Post, Tag};
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum DeleteAction {
+    /// The rows go (CASCADE).
+    Delete,
+    /// The rows stay with the reference cleared (SET_NULL).
+    SetNull,
+    /// The rows refuse the delete (PROTECT).
+    Protect,
+}
+
+/// One line of the report: how many rows of a type a delete touches, and how.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct DeleteEffect {
+    pub action: DeleteAction,
+    /// The GraphQL type of the rows (`PostTag` for a post's tag links).
+    #[graphql(name = "type")]
+    pub type_name: &'static str,
+    pub count: i64,
+}
+
+/// The result of a delete, or of its dry run.
+#[derive(SimpleObject, Default)]
+pub struct DeletePayload {
+    pub deleted_id: ID,
+    /// True when nothing was changed: `effects` says what would happen.
+    pub dry_run: bool,
+    pub effects: Vec<DeleteEffect>,
+    /// Parents whose lists and counts changed, for a client cache to update.
+    pub author: Option<Author>,
+    pub post: Option<Post>,
+    pub category: Option<Category>,
+    pub tags: Vec<Tag>,
+}
+
+/// Collects the effects of a delete; zero counts are left out.
+#[derive(Default)]
+pub struct Report(Vec<DeleteEffect>);
+
+impl Report {
+    pub async fn count<E: EntityTrait>(
+        mut self,
+        conn: &impl ConnectionTrait,
+        action: DeleteAction,
+        type_name: &'static str,
+        rows: Condition,
+    ) -> Result<Self, AppError>
+    where
+        E::Model: Sync,
+    {
+        let n = E::find().filter(rows).count(conn).await?;
+        let count = i64::try_from(n).unwrap_or(i64::MAX);
+        if count > 0 {
+            self.0.push(DeleteEffect {
+                action,
+                type_name,
+                count,
+            });
+        }
+        Ok(self)
+    }
+
+    pub fn blocked(&self) -> i64 {
+        self.0
+            .iter()
+            .filter(|e| e.action == DeleteAction::Protect)
+            .map(|e| e.count)
+            .sum()
+    }
+
+    pub fn effects(self) -> Vec<DeleteEffect> {
+        self.0
+    }
+}

@@ -1,0 +1,89 @@
+//! Mutations, with Django's relation semantics: each runs in one transaction, checks
+//! who may do it, and names the field at fault when it refuses.
+
+mod account;
+mod comments;
+mod delete;
+mod posts;
+mod profile;
+mod taxonomy;
+mod validate;
+
+use async_graphql::{Context, ID, MergedObject};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+pub use delete::{DeleteAction, DeleteEffect, DeletePayload};
+
+use super::context::RequestCtx;
+use super::node::Node;
+use super::policy::{self, Reader};
+use crate::error::{AppError, GqlResult};
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    account::AccountMutation,
+    profile::ProfileMutation,
+    posts::PostMutation,
+    comments::CommentMutation,
+    taxonomy::TaxonomyMutation,
+);
+
+/// The request and its signed-in author, or `UNAUTHENTICATED`.
+fn signed_in<'a>(ctx: &Context<'a>) -> GqlResult<(&'a RequestCtx, i64)> {
+    let request = RequestCtx::of(ctx)?;
+    Ok((request, request.auth.require()?))
+}
+
+/// An `ID` argument or input field as a key.
+fn key(field: &'static str, id: &ID) -> Result<i64, AppError> {
+    id.parse()
+        .map_err(|_| AppError::invalid(field, format!("`{field}` is not a valid ID")))
+}
+
+/// The row with this id as `reader` may see it, read inside the transaction;
+/// `NOT_FOUND` naming `field` when there is none (or it is hidden from them).
+async fn find<E: Node>(
+    conn: &impl ConnectionTrait,
+    reader: Reader,
+    id: i64,
+    field: &'static str,
+) -> Result<E::Model, AppError> {
+    E::find()
+        .filter(E::ID.eq(id))
+        .filter(policy::rows::<E>(reader, None)?)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound {
+            entity: E::NAME,
+            field: Some(field),
+        })
+}
+
+/// `FORBIDDEN` unless the viewer is `owner`.
+fn owned(owner: Option<i64>, viewer: i64, what: &str) -> Result<(), AppError> {
+    if owner == Some(viewer) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(format!(
+            "only its author may change this {what}"
+        )))
+    }
+}
+
+/// `FORBIDDEN` unless the viewer is staff (read now, so `promote` takes effect at once).
+async fn staff(conn: &impl ConnectionTrait, viewer: i64) -> Result<(), AppError> {
+    let author = entity::author::Entity::find_by_id(viewer).one(conn).await?;
+    if author.is_some_and(|a| a.is_staff) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "only staff may delete categories and tags",
+        ))
+    }
+}
+
+/// Now, to the second: what every backend stores alike (MySQL keeps no fraction).
+fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(0)
+}

@@ -1,0 +1,57 @@
+//! Who may see which rows, applied wherever rows are read: root lists and lookups,
+//! every loader, every count, and every subquery a filter writes. A rule lives
+//! here once instead of beside each query, so no path can forget it.
+//!
+//! - A draft post is its author's alone; published posts are public.
+//! - A comment is visible exactly when its post is.
+
+use entity::{comment, post};
+use sea_orm::DbBackend;
+use sea_orm::sea_query::{Alias, Condition, ExprTrait, IntoIden, Query};
+
+use super::filter::{self, At};
+use super::node::Node;
+use crate::error::AppError;
+
+/// Who reads, and in which SQL dialect: all that turning a rule or a filter into a
+/// condition needs.
+#[derive(Clone, Copy, Debug)]
+pub struct Reader {
+    pub backend: DbBackend,
+    pub viewer: Option<i64>,
+}
+
+/// The rows of `E` the reader may see that pass `filter`, on the table under its
+/// own name.
+///
+/// Always a conjunction, so callers may `add` more conditions to it: a rule is
+/// often a disjunction (published OR mine), and adding to that would widen it.
+pub fn rows<E: Node>(reader: Reader, filter: Option<&E::Filter>) -> Result<Condition, AppError> {
+    let mut cond = Condition::all();
+    if let Some(visible) = E::visible(&At::table(), reader.viewer) {
+        cond = cond.add(visible);
+    }
+    if let Some(f) = filter {
+        cond = cond.add(filter::compile(f, reader)?);
+    }
+    Ok(cond)
+}
+
+pub fn posts(at: &At<post::Entity>, viewer: Option<i64>) -> Option<Condition> {
+    let published = ExprTrait::eq(at.col(post::Column::Status), "PUBLISHED");
+    Some(match viewer {
+        Some(id) => Condition::any()
+            .add(published)
+            .add(ExprTrait::eq(at.col(post::Column::AuthorId), id)),
+        None => Condition::all().add(published),
+    })
+}
+
+pub fn comments(at: &At<comment::Entity>, viewer: Option<i64>) -> Option<Condition> {
+    let visible_post = At::<post::Entity>::named(Alias::new("__visible_post").into_iden());
+    let mut ids = Query::select();
+    ids.expr(visible_post.col(post::Column::Id))
+        .from_as(post::Entity, visible_post.name())
+        .cond_where(posts(&visible_post, viewer)?);
+    Some(Condition::all().add(at.col(comment::Column::PostId).in_subquery(ids.take())))
+}

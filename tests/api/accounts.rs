@@ -1,0 +1,255 @@
+//! Accounts: registering, signing in, tokens, and what a bad token or no token gets.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Fixture, TestApp, backends};
+
+const REGISTER: &str = r#"mutation($input: RegisterInput!) {
+  register(input: $input) { token expiresAt viewer { id username email name profile { city } } }
+}"#;
+
+fn dave(extra: Value) -> Value {
+    let mut input = json!({
+        "username": "dave", "email": "dave@example.com", "name": "Dave Jones", "password": "correct horse"
+    });
+    if let (Some(obj), Some(more)) = (input.as_object_mut(), extra.as_object()) {
+        obj.extend(more.clone());
+    }
+    json!({ "input": input })
+}
+
+fn error_of(body: &Value) -> (String, String) {
+    let err = &body["errors"][0];
+    (
+        err["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        err["extensions"]["field"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn register_then_sign_in_and_see_ones_own_email_only() {
+    for backend in backends() {
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        let body = app
+            .request(
+                REGISTER,
+                dave(json!({ "profile": { "city": "Rabat", "bio": "Hi" } })),
+            )
+            .await;
+        let reg = &body["data"]["register"];
+        assert_eq!(reg["viewer"]["username"], "dave", "{backend:?}: {body}");
+        assert_eq!(reg["viewer"]["profile"]["city"], "Rabat");
+        assert!(reg["token"].as_str().is_some_and(|t| t.len() > 20));
+        // The profile was written with the account.
+        let rows = app
+            .sql("SELECT COUNT(*) FROM profiles p JOIN authors a ON a.id = p.author_id WHERE a.username = 'dave'")
+            .await;
+        assert_eq!(rows, [Some(1)], "{backend:?}");
+
+        let login = "mutation($u: String!, $p: String!) { login(usernameOrEmail: $u, password: $p) { token viewer { username } } }";
+        for who in ["dave", "dave@example.com"] {
+            let body = app
+                .request(login, json!({ "u": who, "p": "correct horse" }))
+                .await;
+            assert_eq!(
+                body["data"]["login"]["viewer"]["username"], "dave",
+                "{backend:?}: {body}"
+            );
+        }
+        for (who, password) in [("dave", "wrong horse"), ("nobody", "correct horse")] {
+            let body = app.request(login, json!({ "u": who, "p": password })).await;
+            assert_eq!(error_of(&body).0, "UNAUTHENTICATED", "{backend:?}");
+            assert_eq!(
+                body["errors"][0]["message"],
+                "wrong username, email or password"
+            );
+        }
+
+        app.sign_in_with("dave", "correct horse").await;
+        let data = app
+            .data(r#"{ viewer { username email } author(username: "alice") { email } }"#)
+            .await;
+        assert_eq!(
+            data,
+            json!({ "viewer": { "username": "dave", "email": "dave@example.com" }, "author": { "email": null } }),
+            "{backend:?}"
+        );
+        app.use_token(None);
+        let data = app
+            .data(r#"{ viewer { id } author(username: "dave") { email } }"#)
+            .await;
+        assert_eq!(data, json!({ "viewer": null, "author": { "email": null } }));
+    }
+}
+
+#[tokio::test]
+async fn registration_is_validated_field_by_field() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let long = "x".repeat(101);
+        for (extra, code, field) in [
+            (
+                json!({ "email": "not-an-email" }),
+                "BAD_USER_INPUT",
+                "email",
+            ),
+            (json!({ "password": "short" }), "BAD_USER_INPUT", "password"),
+            (
+                json!({ "username": "dave jones" }),
+                "BAD_USER_INPUT",
+                "username",
+            ),
+            (json!({ "username": "" }), "BAD_USER_INPUT", "username"),
+            (json!({ "name": long }), "BAD_USER_INPUT", "name"),
+            (
+                json!({ "profile": { "website": "ftp://x" } }),
+                "BAD_USER_INPUT",
+                "website",
+            ),
+            (json!({ "username": "alice" }), "CONFLICT", "username"),
+            (json!({ "email": "bob@example.com" }), "CONFLICT", "email"),
+        ] {
+            let body = app.request(REGISTER, dave(extra.clone())).await;
+            assert_eq!(
+                error_of(&body),
+                (code.to_owned(), field.to_owned()),
+                "{backend:?} {extra}: {body}"
+            );
+            // No SQL, constraint or driver text reaches the client.
+            let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+            assert!(
+                !message.contains("uq_") && !message.to_lowercase().contains("constraint"),
+                "{message}"
+            );
+        }
+        assert_eq!(
+            app.sql("SELECT COUNT(*) FROM authors").await,
+            [Some(3)],
+            "{backend:?}: nothing written"
+        );
+        assert_eq!(
+            app.sql("SELECT COUNT(*) FROM profiles").await,
+            [Some(2)],
+            "{backend:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn two_concurrent_registrations_of_one_username_give_one_account() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let (a, b) = tokio::join!(
+            app.request(REGISTER, dave(json!({}))),
+            app.request(REGISTER, dave(json!({ "email": "other@example.com" })))
+        );
+        let ok = [&a, &b]
+            .iter()
+            .filter(|r| r["data"]["register"].is_object())
+            .count();
+        let conflicts: Vec<(String, String)> = [&a, &b]
+            .iter()
+            .filter(|r| r.get("errors").is_some())
+            .map(|r| error_of(r))
+            .collect();
+        assert_eq!(ok, 1, "{backend:?}: {a} {b}");
+        assert_eq!(
+            conflicts,
+            [("CONFLICT".to_owned(), "username".to_owned())],
+            "{backend:?}"
+        );
+        assert_eq!(
+            app.sql("SELECT COUNT(*) FROM authors WHERE username = 'dave'")
+                .await,
+            [Some(1)]
+        );
+    }
+}
+
+#[tokio::test]
+async fn mutations_need_a_valid_token_and_reads_do_not() {
+    for backend in backends() {
+        let mut app = TestApp::spawn_with(backend, Fixture::Demo, |config| {
+            config.token_ttl = Duration::from_secs(1);
+        })
+        .await;
+        let create = r#"mutation { createTag(name: "graphql") { tag { id } } }"#;
+        let body = app.request(create, json!({})).await;
+        assert_eq!(error_of(&body).0, "UNAUTHENTICATED", "{backend:?}");
+
+        app.use_token(Some("not.a.token".to_owned()));
+        let body = app.request(create, json!({})).await;
+        assert_eq!(error_of(&body).0, "UNAUTHENTICATED", "{backend:?}");
+        // A bad token reads as anonymous.
+        let data = app.data("{ viewer { id } posts { totalCount } }").await;
+        assert_eq!(
+            data,
+            json!({ "viewer": null, "posts": { "totalCount": 3 } })
+        );
+
+        app.sign_in("bob").await;
+        let body = app.request(create, json!({})).await;
+        assert!(
+            body["data"]["createTag"]["tag"]["id"].is_string(),
+            "{backend:?}: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        let body = app
+            .request(
+                r#"mutation { createTag(name: "sql") { tag { id } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            error_of(&body).0,
+            "UNAUTHENTICATED",
+            "{backend:?}: an expired token"
+        );
+        assert_eq!(
+            app.sql("SELECT COUNT(*) FROM tags").await,
+            [Some(4)],
+            "{backend:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_viewer_changes_their_own_account() {
+    for backend in backends() {
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        app.sign_in("carol").await;
+        let body = app
+            .request(
+                r#"mutation { updateViewer(input: { name: "Carol S.", password: "new password!" }) { author { name email } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["updateViewer"]["author"],
+            json!({ "name": "Carol S.", "email": "carol@example.com" }),
+            "{backend:?}: {body}"
+        );
+        let login = r#"mutation { login(usernameOrEmail: "carol", password: "new password!") { viewer { name } } }"#;
+        let body = app.request(login, json!({})).await;
+        assert_eq!(
+            body["data"]["login"]["viewer"]["name"], "Carol S.",
+            "{backend:?}"
+        );
+        let body = app
+            .request(r#"mutation { updateViewer(input: { email: "bob@example.com" }) { author { id } } }"#, json!({}))
+            .await;
+        assert_eq!(
+            error_of(&body),
+            ("CONFLICT".to_owned(), "email".to_owned()),
+            "{backend:?}"
+        );
+    }
+}
