@@ -191,3 +191,31 @@ async fn first_start_creates_the_sqlite_file_and_stops_on_sigterm() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn promote_makes_an_author_staff() {
+    let dir = temp_dir("promote");
+    assert!(blogql(&dir, &["seed", "--authors", "2"]).status.success());
+    let out = blogql(&dir, &["promote", "author2"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out), "author2 is now staff\n");
+    let out = blogql(&dir, &["promote", "nobody"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no author is called \"nobody\""));
+
+    let url = format!("sqlite://{}", dir.join("blogql.db").display());
+    let conn = blogql::db::connect(&url, 1).await.expect("connect");
+    let staff: Vec<(String, bool)> = entity::author::Entity::find()
+        .order_by_asc(entity::author::Column::Id)
+        .all(&conn)
+        .await
+        .expect("authors")
+        .into_iter()
+        .map(|a| (a.username, a.is_staff))
+        .collect();
+    assert_eq!(
+        staff,
+        [("author1".to_owned(), false), ("author2".to_owned(), true)]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
