@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Fixture, TestApp, backends};
+use crate::helpers::{Fixture, TestApp, backends, error_of};
 
 const REGISTER: &str = r#"mutation($input: RegisterInput!) {
   register(input: $input) { token expiresAt viewer { id username email name profile { city } } }
@@ -18,20 +18,6 @@ fn dave(extra: Value) -> Value {
         obj.extend(more.clone());
     }
     json!({ "input": input })
-}
-
-fn error_of(body: &Value) -> (String, String) {
-    let err = &body["errors"][0];
-    (
-        err["extensions"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        err["extensions"]["field"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-    )
 }
 
 #[tokio::test]

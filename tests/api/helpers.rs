@@ -394,3 +394,18 @@ impl TestApp {
         conn.close().await.ok();
     }
 }
+
+/// The code and `extensions.field` of a response's first error.
+pub fn error_of(body: &Value) -> (String, String) {
+    let err = &body["errors"][0];
+    (
+        err["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        err["extensions"]["field"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}

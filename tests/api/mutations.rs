@@ -4,21 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Fixture, TestApp, backends, ids};
-
-fn error_of(body: &Value) -> (String, String) {
-    let err = &body["errors"][0];
-    (
-        err["extensions"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        err["extensions"]["field"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-    )
-}
+use crate::helpers::{Fixture, TestApp, backends, error_of, ids};
 
 async fn ok(app: &TestApp, query: &str, variables: Value) -> Value {
     let body = app.request(query, variables).await;

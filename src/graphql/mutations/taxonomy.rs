@@ -6,11 +6,15 @@ use std::collections::BTreeSet;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use entity::{category, post, post_tag, tag};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
+    IntoActiveModel, QueryFilter, Set,
+};
 
 use super::delete::{DeleteAction, DeletePayload, Report};
 use super::{key, signed_in, staff, validate};
 use crate::error::{AppError, GqlResult};
+use crate::graphql::node::Node;
 use crate::graphql::types::{Category, Tag, to_id};
 
 #[derive(SimpleObject)]
@@ -21,6 +25,100 @@ pub struct CategoryPayload {
 #[derive(SimpleObject)]
 pub struct TagPayload {
     pub tag: Tag,
+}
+
+/// What categories and tags share: a unique name and a unique slug, of their own
+/// lengths. Creating and renaming them is one mechanism for both.
+trait Named: Node {
+    const NAME_COL: Self::Column;
+    const SLUG_COL: Self::Column;
+    const NAME_MAX: usize;
+    const SLUG_MAX: usize;
+}
+
+impl Named for category::Entity {
+    const NAME_COL: Self::Column = category::Column::Name;
+    const SLUG_COL: Self::Column = category::Column::Slug;
+    const NAME_MAX: usize = 100;
+    const SLUG_MAX: usize = 120;
+}
+
+impl Named for tag::Entity {
+    const NAME_COL: Self::Column = tag::Column::Name;
+    const SLUG_COL: Self::Column = tag::Column::Slug;
+    const NAME_MAX: usize = 50;
+    const SLUG_MAX: usize = 60;
+}
+
+/// The row with this id, or `NOT_FOUND` on `id`.
+async fn existing<E: Named>(conn: &impl ConnectionTrait, id: i64) -> Result<E::Model, AppError> {
+    E::find()
+        .filter(E::ID.eq(id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound {
+            entity: E::NAME,
+            field: Some("id"),
+        })
+}
+
+/// Creates a category or tag (any signed-in author); the slug is made from the
+/// name when not given.
+async fn create_named<E>(
+    ctx: &Context<'_>,
+    name: String,
+    slug: Option<String>,
+) -> GqlResult<E::Model>
+where
+    E: Named,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+    E::Model: IntoActiveModel<E::ActiveModel>,
+{
+    let (request, _) = signed_in(ctx)?;
+    let name = validate::required("name", &name, E::NAME_MAX)?;
+    let slug = validate::slug(slug.as_deref(), &name, E::SLUG_MAX)?;
+    let txn = request.begin_write().await?;
+    let mut row = E::ActiveModel::default();
+    row.set(E::NAME_COL, name.into());
+    row.set(E::SLUG_COL, slug.into());
+    let created = row.insert(txn.conn()).await.map_err(AppError::from)?;
+    txn.commit().await.map_err(AppError::from)?;
+    Ok(created)
+}
+
+/// Renames a category or tag (staff).
+async fn rename_named<E>(
+    ctx: &Context<'_>,
+    id: &ID,
+    name: Option<String>,
+    slug: Option<String>,
+) -> GqlResult<E::Model>
+where
+    E: Named,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+    E::Model: IntoActiveModel<E::ActiveModel>,
+{
+    let (request, viewer) = signed_in(ctx)?;
+    let txn = request.begin_write().await?;
+    staff(txn.conn(), viewer).await?;
+    let mut row = existing::<E>(txn.conn(), key("id", id)?)
+        .await?
+        .into_active_model();
+    if let Some(name) = name {
+        row.set(
+            E::NAME_COL,
+            validate::required("name", &name, E::NAME_MAX)?.into(),
+        );
+    }
+    if let Some(slug) = slug {
+        row.set(
+            E::SLUG_COL,
+            validate::slug(Some(&slug), "", E::SLUG_MAX)?.into(),
+        );
+    }
+    let updated = row.update(txn.conn()).await.map_err(AppError::from)?;
+    txn.commit().await.map_err(AppError::from)?;
+    Ok(updated)
 }
 
 /// The tags named by id (all must exist) and by name (missing ones are created),
@@ -97,21 +195,9 @@ impl TaxonomyMutation {
         name: String,
         slug: Option<String>,
     ) -> GqlResult<CategoryPayload> {
-        let (request, _) = signed_in(ctx)?;
-        let name = validate::required("name", &name, 100)?;
-        let slug = validate::slug(slug.as_deref(), &name, 120)?;
-        let txn = request.begin_write().await?;
-        let created = category::ActiveModel {
-            name: Set(name),
-            slug: Set(slug),
-            ..Default::default()
-        }
-        .insert(txn.conn())
-        .await
-        .map_err(AppError::from)?;
-        txn.commit().await.map_err(AppError::from)?;
+        let category = create_named::<category::Entity>(ctx, name, slug).await?;
         Ok(CategoryPayload {
-            category: Category(created),
+            category: Category(category),
         })
     }
 
@@ -123,28 +209,9 @@ impl TaxonomyMutation {
         name: Option<String>,
         slug: Option<String>,
     ) -> GqlResult<CategoryPayload> {
-        let (request, viewer) = signed_in(ctx)?;
-        let txn = request.begin_write().await?;
-        staff(txn.conn(), viewer).await?;
-        let current = category::Entity::find_by_id(key("id", &id)?)
-            .one(txn.conn())
-            .await
-            .map_err(AppError::from)?
-            .ok_or(AppError::NotFound {
-                entity: "Category",
-                field: Some("id"),
-            })?;
-        let mut row: category::ActiveModel = current.into();
-        if let Some(name) = name {
-            row.name = Set(validate::required("name", &name, 100)?);
-        }
-        if let Some(slug) = slug {
-            row.slug = Set(validate::slug(Some(&slug), "", 120)?);
-        }
-        let updated = row.update(txn.conn()).await.map_err(AppError::from)?;
-        txn.commit().await.map_err(AppError::from)?;
+        let category = rename_named::<category::Entity>(ctx, &id, name, slug).await?;
         Ok(CategoryPayload {
-            category: Category(updated),
+            category: Category(category),
         })
     }
 
@@ -160,14 +227,7 @@ impl TaxonomyMutation {
         let conn = txn.conn();
         staff(conn, viewer).await?;
         let id = key("id", &id)?;
-        category::Entity::find_by_id(id)
-            .one(conn)
-            .await
-            .map_err(AppError::from)?
-            .ok_or(AppError::NotFound {
-                entity: "Category",
-                field: Some("id"),
-            })?;
+        existing::<category::Entity>(conn, id).await?;
         let report = Report::default()
             .count::<category::Entity>(
                 conn,
@@ -205,20 +265,8 @@ impl TaxonomyMutation {
         name: String,
         slug: Option<String>,
     ) -> GqlResult<TagPayload> {
-        let (request, _) = signed_in(ctx)?;
-        let name = validate::required("name", &name, 50)?;
-        let slug = validate::slug(slug.as_deref(), &name, 60)?;
-        let txn = request.begin_write().await?;
-        let created = tag::ActiveModel {
-            name: Set(name),
-            slug: Set(slug),
-            ..Default::default()
-        }
-        .insert(txn.conn())
-        .await
-        .map_err(AppError::from)?;
-        txn.commit().await.map_err(AppError::from)?;
-        Ok(TagPayload { tag: Tag(created) })
+        let tag = create_named::<tag::Entity>(ctx, name, slug).await?;
+        Ok(TagPayload { tag: Tag(tag) })
     }
 
     /// Renames a tag (staff).
@@ -229,27 +277,8 @@ impl TaxonomyMutation {
         name: Option<String>,
         slug: Option<String>,
     ) -> GqlResult<TagPayload> {
-        let (request, viewer) = signed_in(ctx)?;
-        let txn = request.begin_write().await?;
-        staff(txn.conn(), viewer).await?;
-        let current = tag::Entity::find_by_id(key("id", &id)?)
-            .one(txn.conn())
-            .await
-            .map_err(AppError::from)?
-            .ok_or(AppError::NotFound {
-                entity: "Tag",
-                field: Some("id"),
-            })?;
-        let mut row: tag::ActiveModel = current.into();
-        if let Some(name) = name {
-            row.name = Set(validate::required("name", &name, 50)?);
-        }
-        if let Some(slug) = slug {
-            row.slug = Set(validate::slug(Some(&slug), "", 60)?);
-        }
-        let updated = row.update(txn.conn()).await.map_err(AppError::from)?;
-        txn.commit().await.map_err(AppError::from)?;
-        Ok(TagPayload { tag: Tag(updated) })
+        let tag = rename_named::<tag::Entity>(ctx, &id, name, slug).await?;
+        Ok(TagPayload { tag: Tag(tag) })
     }
 
     /// Deletes a tag (staff). Refused with `PROTECTED` while posts carry it
@@ -265,14 +294,7 @@ impl TaxonomyMutation {
         let conn = txn.conn();
         staff(conn, viewer).await?;
         let id = key("id", &id)?;
-        tag::Entity::find_by_id(id)
-            .one(conn)
-            .await
-            .map_err(AppError::from)?
-            .ok_or(AppError::NotFound {
-                entity: "Tag",
-                field: Some("id"),
-            })?;
+        existing::<tag::Entity>(conn, id).await?;
         let report = Report::default()
             .count::<tag::Entity>(
                 conn,
