@@ -7,7 +7,7 @@
 
 use entity::{comment, post};
 use sea_orm::DbBackend;
-use sea_orm::sea_query::{Alias, Condition, ExprTrait, IntoIden, Query};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, IntoIden, Query};
 
 use super::filter::{self, At};
 use super::node::Node;
@@ -47,11 +47,18 @@ pub fn posts(at: &At<post::Entity>, viewer: Option<i64>) -> Option<Condition> {
     })
 }
 
+/// A correlated `EXISTS` on the comment's own post: one primary-key probe per
+/// comment, where `post_id IN (visible posts)` would first list every visible post.
 pub fn comments(at: &At<comment::Entity>, viewer: Option<i64>) -> Option<Condition> {
-    let visible_post = At::<post::Entity>::named(Alias::new("__visible_post").into_iden());
-    let mut ids = Query::select();
-    ids.expr(visible_post.col(post::Column::Id))
-        .from_as(post::Entity, visible_post.name())
-        .cond_where(posts(&visible_post, viewer)?);
-    Some(Condition::all().add(at.col(comment::Column::PostId).in_subquery(ids.take())))
+    let its_post = At::<post::Entity>::named(Alias::new("__visible_post").into_iden());
+    let mut probe = Query::select();
+    probe
+        .expr(Expr::val(1))
+        .from_as(post::Entity, its_post.name())
+        .and_where(ExprTrait::eq(
+            its_post.col(post::Column::Id),
+            at.col(comment::Column::PostId),
+        ))
+        .cond_where(posts(&its_post, viewer)?);
+    Some(Condition::all().add(Expr::exists(probe.take())))
 }
