@@ -110,11 +110,14 @@ impl AccountMutation {
             .one(&request.db)
             .await
             .map_err(AppError::from)?;
-        // An unknown name is checked against no hash, the same work as a wrong password.
+        // An unknown name is checked against a real hash all the same, so the answer
+        // takes as long as for a wrong password and does not tell which names exist.
         let hash = found
             .as_ref()
-            .map(|a| a.password_hash.clone())
-            .unwrap_or_default();
+            .map_or(crate::seed::DEMO_PASSWORD_HASH, |a| {
+                a.password_hash.as_str()
+            })
+            .to_owned();
         let matches = auth::verify_password(password, hash).await?;
         let author = match found {
             Some(author) if matches => author,
