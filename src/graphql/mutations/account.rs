@@ -237,17 +237,13 @@ impl AccountMutation {
                     .add(comment::Column::PostId.not_in_subquery(their_posts())),
             )
             .await?;
-        if !dry_run {
-            author::Entity::delete_by_id(viewer)
-                .exec(conn)
-                .await
-                .map_err(AppError::from)?;
-            txn.commit().await.map_err(AppError::from)?;
-        }
+        let effects = report
+            .finish::<author::Entity>(txn, viewer, dry_run)
+            .await?;
         Ok(DeletePayload {
             deleted_id: to_id(viewer),
             dry_run,
-            effects: report.effects(),
+            effects,
             ..Default::default()
         })
     }

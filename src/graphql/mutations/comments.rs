@@ -111,17 +111,13 @@ impl CommentMutation {
                 comment::Column::Id.eq(current.id).into(),
             )
             .await?;
-        if !dry_run {
-            comment::Entity::delete_by_id(current.id)
-                .exec(conn)
-                .await
-                .map_err(AppError::from)?;
-            txn.commit().await.map_err(AppError::from)?;
-        }
+        let effects = report
+            .finish::<comment::Entity>(txn, current.id, dry_run)
+            .await?;
         Ok(DeletePayload {
             deleted_id: to_id(current.id),
             dry_run,
-            effects: report.effects(),
+            effects,
             post: Some(Post(post)),
             ..Default::default()
         })

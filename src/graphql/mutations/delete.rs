@@ -3,8 +3,9 @@
 
 use async_graphql::{Enum, ID, SimpleObject};
 use sea_orm::sea_query::Condition;
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, PrimaryKeyTrait, QueryFilter};
 
+use crate::db::Txn;
 use crate::error::AppError;
 use crate::graphql::types::{Author, Category, Post, Tag};
 
@@ -77,7 +78,21 @@ impl Report {
             .sum()
     }
 
-    pub fn effects(self) -> Vec<DeleteEffect> {
-        self.0
+    /// Deletes row `id` of `E` and commits, unless this is a dry run (then the
+    /// transaction is dropped: nothing changes). The effects, either way.
+    pub async fn finish<E: EntityTrait>(
+        self,
+        txn: Txn,
+        id: i64,
+        dry_run: bool,
+    ) -> Result<Vec<DeleteEffect>, AppError>
+    where
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i64>,
+    {
+        if !dry_run {
+            E::delete_by_id(id).exec(txn.conn()).await?;
+            txn.commit().await?;
+        }
+        Ok(self.0)
     }
 }

@@ -433,17 +433,11 @@ impl PostMutation {
             )
             .await?;
         let parents = payload(conn, post.id, None, linked(conn, post.id, None).await?).await?;
-        if !dry_run {
-            post::Entity::delete_by_id(post.id)
-                .exec(conn)
-                .await
-                .map_err(AppError::from)?;
-            txn.commit().await.map_err(AppError::from)?;
-        }
+        let effects = report.finish::<post::Entity>(txn, post.id, dry_run).await?;
         Ok(DeletePayload {
             deleted_id: to_id(post.id),
             dry_run,
-            effects: report.effects(),
+            effects,
             author: Some(parents.author),
             category: parents.category,
             tags: parents.tags,

@@ -163,17 +163,13 @@ impl ProfileMutation {
             )
             .await?;
         let author = author_of(txn.conn(), viewer).await?;
-        if !dry_run {
-            profile::Entity::delete_by_id(profile.id)
-                .exec(txn.conn())
-                .await
-                .map_err(AppError::from)?;
-            txn.commit().await.map_err(AppError::from)?;
-        }
+        let effects = report
+            .finish::<profile::Entity>(txn, profile.id, dry_run)
+            .await?;
         Ok(DeletePayload {
             deleted_id: to_id(profile.id),
             dry_run,
-            effects: report.effects(),
+            effects,
             author: Some(author),
             ..Default::default()
         })

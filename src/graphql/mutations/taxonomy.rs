@@ -243,17 +243,11 @@ impl TaxonomyMutation {
                 post::Column::CategoryId.eq(id).into(),
             )
             .await?;
-        if !dry_run {
-            category::Entity::delete_by_id(id)
-                .exec(conn)
-                .await
-                .map_err(AppError::from)?;
-            txn.commit().await.map_err(AppError::from)?;
-        }
+        let effects = report.finish::<category::Entity>(txn, id, dry_run).await?;
         Ok(DeletePayload {
             deleted_id: to_id(id),
             dry_run,
-            effects: report.effects(),
+            effects,
             ..Default::default()
         })
     }
@@ -311,27 +305,21 @@ impl TaxonomyMutation {
             )
             .await?;
         let blocked = report.blocked();
-        if !dry_run {
-            if blocked > 0 {
-                return Err(AppError::Protected {
-                    message: format!(
-                        "the tag is on {blocked} post{}; detach it first",
-                        if blocked == 1 { "" } else { "s" }
-                    ),
-                    blocked,
-                }
-                .into());
+        if !dry_run && blocked > 0 {
+            return Err(AppError::Protected {
+                message: format!(
+                    "the tag is on {blocked} post{}; detach it first",
+                    if blocked == 1 { "" } else { "s" }
+                ),
+                blocked,
             }
-            tag::Entity::delete_by_id(id)
-                .exec(conn)
-                .await
-                .map_err(AppError::from)?;
-            txn.commit().await.map_err(AppError::from)?;
+            .into());
         }
+        let effects = report.finish::<tag::Entity>(txn, id, dry_run).await?;
         Ok(DeletePayload {
             deleted_id: to_id(id),
             dry_run,
-            effects: report.effects(),
+            effects,
             ..Default::default()
         })
     }
