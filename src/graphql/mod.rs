@@ -2,6 +2,7 @@
 //! built from types alone, so the SDL can be printed with no database at hand.
 
 pub mod context;
+pub mod error_codes;
 pub mod filter;
 pub mod loaders;
 pub mod mutations;
@@ -29,6 +30,7 @@ pub fn build_schema(limits: PageLimits, keys: Arc<Keys>) -> AppSchema {
     Schema::build(Query, Mutation::default(), EmptySubscription)
         .data(limits)
         .data(keys)
+        .extension(error_codes::ErrorCodes)
         .finish()
 }
 

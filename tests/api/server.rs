@@ -122,3 +122,73 @@ fn the_sdl_documents_fields_from_doc_comments() {
     assert!(sdl.contains("type PostTagEdge"));
     assert!(sdl.contains("taggedAt: DateTime!"));
 }
+
+#[tokio::test]
+async fn every_error_has_a_code_even_those_of_the_graphql_layer() {
+    let app = TestApp::spawn(Backend::Sqlite, Fixture::Demo).await;
+    let cases = [
+        (
+            "{ posts(first: 1 { nodes { id } } }",
+            serde_json::json!({}),
+            "GRAPHQL_PARSE_FAILED",
+            None,
+        ),
+        (
+            "{ posts { nodez { id } } }",
+            serde_json::json!({}),
+            "GRAPHQL_VALIDATION_FAILED",
+            None,
+        ),
+        (
+            "{ posts(orderBy: [{ field: BOGUS }]) { nodes { id } } }",
+            serde_json::json!({}),
+            "BAD_USER_INPUT",
+            Some("orderBy"),
+        ),
+        (
+            r#"{ posts(filter: { publishedAt: { gt: "yesterday" } }) { nodes { id } } }"#,
+            serde_json::json!({}),
+            "BAD_USER_INPUT",
+            Some("filter"),
+        ),
+        (
+            "query($o: [PostOrder!]) { posts(orderBy: $o) { nodes { id } } }",
+            serde_json::json!({ "o": [{ "field": "BOGUS" }] }),
+            "BAD_USER_INPUT",
+            Some("orderBy"),
+        ),
+        (
+            "query($f: PostFilter) { posts(filter: $f) { nodes { id } } }",
+            serde_json::json!({ "f": { "createdAt": { "lt": "not a date" } } }),
+            "BAD_USER_INPUT",
+            Some("filter"),
+        ),
+        (
+            "query($n: Int) { posts(first: $n) { nodes { id } } }",
+            serde_json::json!({ "n": "ten" }),
+            "BAD_USER_INPUT",
+            Some("first"),
+        ),
+        (
+            "{ posts(status: DRAFT) { nodes { id } } }",
+            serde_json::json!({}),
+            "GRAPHQL_VALIDATION_FAILED",
+            None,
+        ),
+    ];
+    for (query, variables, code, argument) in cases {
+        let body = app.request(query, variables).await;
+        let err = &body["errors"][0];
+        assert_eq!(err["extensions"]["code"], code, "{query}: {body}");
+        assert_eq!(
+            err["extensions"]["argument"].as_str(),
+            argument,
+            "{query}: {body}"
+        );
+        assert_eq!(
+            body["extensions"]["sqlStatements"].as_i64().unwrap_or(0),
+            0,
+            "{query}: no SQL"
+        );
+    }
+}
