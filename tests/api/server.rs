@@ -44,6 +44,34 @@ async fn get_runs_queries_from_the_url() {
     assert_eq!(resp.status(), 200);
     let body: serde_json::Value = resp.json().await.expect("json");
     assert_eq!(body["data"]["author"]["name"], "Alice Martin");
+
+    // Variables travel as JSON in the URL, as GraphQL over HTTP has it.
+    let resp = app
+        .client
+        .get(format!("{}/graphql", app.base))
+        .query(&[
+            (
+                "query",
+                "query($u: String!) { author(username: $u) { name } }",
+            ),
+            ("variables", r#"{"u":"bob"}"#),
+        ])
+        .send()
+        .await
+        .expect("GET");
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(body["data"]["author"]["name"], "Bob Dupont");
+    let resp = app
+        .client
+        .get(format!("{}/graphql", app.base))
+        .query(&[
+            ("query", "{ posts { totalCount } }"),
+            ("variables", "{not json"),
+        ])
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), 400);
 }
 
 #[tokio::test]
@@ -191,4 +219,68 @@ async fn every_error_has_a_code_even_those_of_the_graphql_layer() {
             "{query}: no SQL"
         );
     }
+}
+
+#[tokio::test]
+async fn a_mutation_sent_by_get_is_refused_and_runs_nothing() {
+    let mut app = TestApp::spawn(Backend::Sqlite, Fixture::Demo).await;
+    app.sign_in("bob").await;
+    let token = app
+        .request(
+            r#"mutation { login(usernameOrEmail: "bob", password: "blogql-demo") { token } }"#,
+            serde_json::json!({}),
+        )
+        .await["data"]["login"]["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    for (query, operation) in [
+        (
+            r#"mutation { createTag(name: "via-get") { tag { id } } }"#,
+            None,
+        ),
+        (
+            r#"query Q { posts { totalCount } } mutation M { createTag(name: "via-get") { tag { id } } }"#,
+            Some("M"),
+        ),
+    ] {
+        let mut params = vec![("query", query)];
+        if let Some(name) = operation {
+            params.push(("operationName", name));
+        }
+        let resp = app
+            .client
+            .get(format!("{}/graphql", app.base))
+            .bearer_auth(&token)
+            .query(&params)
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(resp.status(), 405, "{query}");
+        assert_eq!(resp.headers()["allow"], "POST");
+        let body: serde_json::Value = resp.json().await.expect("json");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"],
+            "METHOD_NOT_ALLOWED"
+        );
+    }
+    assert_eq!(
+        app.sql("SELECT COUNT(*) FROM tags WHERE name = 'via-get'")
+            .await,
+        [Some(0)]
+    );
+    // The query of the same document, selected by name, is still served by GET.
+    let resp = app
+        .client
+        .get(format!("{}/graphql", app.base))
+        .query(&[
+            ("query", r#"query Q { posts { totalCount } } mutation M { createTag(name: "x") { tag { id } } }"#),
+            ("operationName", "Q"),
+        ])
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(body["data"]["posts"]["totalCount"], 3);
 }
