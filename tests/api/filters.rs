@@ -373,3 +373,54 @@ async fn bad_filters_are_refused_before_any_sql() {
         );
     }
 }
+
+#[tokio::test]
+async fn fields_compare_with_each_other_like_django_f() {
+    for backend in backends() {
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        app.sign_in("alice").await;
+        // Post 2 was not edited after publication: its two timestamps are equal.
+        let conn = app.db.connect().await;
+        sea_orm::ConnectionTrait::execute_unprepared(
+            &conn,
+            "UPDATE posts SET updated_at = published_at WHERE id = 2",
+        )
+        .await
+        .expect("arrange");
+        conn.close().await.ok();
+        let compare = |op: &str| json!({ "compare": [{ "left": "UPDATED_AT", "op": op, "right": "PUBLISHED_AT" }] });
+        // The draft has no publishedAt: it matches no comparison, not even NE.
+        for (op, expected) in [
+            ("GT", vec![1, 3]),
+            ("EQ", vec![2]),
+            ("GTE", vec![1, 2, 3]),
+            ("LT", vec![]),
+            ("NE", vec![1, 3]),
+        ] {
+            assert_eq!(posts(&app, compare(op)).await, expected, "{backend:?} {op}");
+        }
+        let both = json!({ "compare": [
+            { "left": "UPDATED_AT", "op": "GT", "right": "PUBLISHED_AT" },
+            { "left": "CREATED_AT", "op": "LT", "right": "PUBLISHED_AT" }
+        ], "author": { "username": { "eq": "bob" } } });
+        assert_eq!(posts(&app, both).await, vec![3], "{backend:?}");
+        for (left, right) in [
+            ("TITLE", "CREATED_AT"),
+            ("TITLE", "SLUG"),
+            ("ID", "CREATED_AT"),
+        ] {
+            let filter = json!({ "compare": [{ "left": left, "op": "GT", "right": right }] });
+            let body = app
+                .request(
+                    "query($f: PostFilter) { posts(filter: $f) { nodes { id } } }",
+                    json!({ "f": filter }),
+                )
+                .await;
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+                "{backend:?} {left} {right}"
+            );
+            assert_eq!(body["errors"][0]["extensions"]["argument"], "filter");
+        }
+    }
+}

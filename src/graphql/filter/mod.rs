@@ -6,7 +6,8 @@
 
 pub mod scalar;
 
-use async_graphql::{InputObject, InputType};
+use async_graphql::{Enum, InputObject, InputType};
+use sea_orm::IdenStatic;
 use sea_orm::sea_query::{
     Alias, Condition, DynIden, Expr, ExprTrait, IntoIden, JoinType, Query, SelectStatement,
 };
@@ -14,8 +15,10 @@ use sea_orm::{DbBackend, EntityTrait};
 
 use crate::error::AppError;
 use crate::graphql::node::Node;
+use crate::graphql::pagination::SortField;
+use crate::graphql::pagination::order::{ValueKind, value_kind};
 use crate::graphql::policy::Reader;
-use crate::graphql::types::{CommentFilter, PostFilter, TagFilter};
+use crate::graphql::types::{CommentFilter, PostFilter, PostOrderField, TagFilter};
 
 pub use scalar::{DateFilter, DateTimeFilter, IdFilter, StringFilter};
 
@@ -164,6 +167,55 @@ pub struct ListFilter<F: InputType> {
     pub every: Option<Box<F>>,
     /// No related row matches.
     pub none: Option<Box<F>>,
+}
+
+/// A comparison operator between two fields of one row.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+/// A comparison of two fields of the same row (Django's `F()`):
+/// `{ left: UPDATED_AT, op: GT, right: PUBLISHED_AT }`. Dates, timestamps and
+/// numbers compare; a null on either side matches nothing.
+#[derive(InputObject, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[graphql(concrete(name = "PostComparison", params(PostOrderField)))]
+pub struct Comparison<F: SortField> {
+    pub left: F,
+    pub op: CompareOp,
+    pub right: F,
+}
+
+impl<F: SortField> Comparison<F> {
+    pub fn condition(&self, at: &At<F::Entity>) -> Result<Condition, AppError> {
+        let (left, right) = (self.left.column(), self.right.column());
+        let kind = value_kind(left);
+        if kind != value_kind(right) || kind == ValueKind::Text {
+            return Err(AppError::bad_input(
+                ARGUMENT,
+                format!(
+                    "`{}` and `{}` do not compare: compare dates, timestamps or numbers of one kind",
+                    left.as_str(),
+                    right.as_str()
+                ),
+            ));
+        }
+        let (l, r) = (at.col(left), at.col(right));
+        let expr = match self.op {
+            CompareOp::Eq => ExprTrait::eq(l, r),
+            CompareOp::Ne => l.ne(r),
+            CompareOp::Gt => l.gt(r),
+            CompareOp::Gte => l.gte(r),
+            CompareOp::Lt => l.lt(r),
+            CompareOp::Lte => l.lte(r),
+        };
+        Ok(Condition::all().add(expr))
+    }
 }
 
 /// How rows of a to-many relation must match.

@@ -83,16 +83,7 @@ impl<E: EntityTrait> SortKey<E> {
     }
 
     pub fn kind(&self) -> ValueKind {
-        match self.col.0.def().get_column_type() {
-            ColumnType::BigInteger | ColumnType::Integer | ColumnType::SmallInteger => {
-                ValueKind::Int
-            }
-            ColumnType::TimestampWithTimeZone | ColumnType::DateTime | ColumnType::Timestamp => {
-                ValueKind::Time
-            }
-            ColumnType::Date => ValueKind::Date,
-            _ => ValueKind::Text,
-        }
+        value_kind(self.col.0)
     }
 
     fn reversed(&self) -> Self {
@@ -101,6 +92,18 @@ impl<E: EntityTrait> SortKey<E> {
             desc: !self.desc,
             nulls_first: !self.nulls_first,
         }
+    }
+}
+
+/// How a column's values travel in a cursor, and which columns compare.
+pub fn value_kind(col: impl ColumnTrait) -> ValueKind {
+    match col.def().get_column_type() {
+        ColumnType::BigInteger | ColumnType::Integer | ColumnType::SmallInteger => ValueKind::Int,
+        ColumnType::TimestampWithTimeZone | ColumnType::DateTime | ColumnType::Timestamp => {
+            ValueKind::Time
+        }
+        ColumnType::Date => ValueKind::Date,
+        _ => ValueKind::Text,
     }
 }
 

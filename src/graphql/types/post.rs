@@ -11,8 +11,8 @@ use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
 use crate::graphql::filter::{
-    At, Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter,
-    through, to_many, to_one,
+    At, Comparison, Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope,
+    StringFilter, through, to_many, to_one,
 };
 
 use crate::error::GqlResult;
@@ -249,6 +249,10 @@ pub struct PostFilter {
     pub tags: Option<Box<ListFilter<TagFilter>>>,
     /// The post's comments.
     pub comments: Option<Box<ListFilter<CommentFilter>>>,
+    /// Comparisons between the post's own fields, all of which must hold:
+    /// `[{ left: UPDATED_AT, op: GT, right: PUBLISHED_AT }]` is Django's
+    /// `filter(updated_at__gt=F("published_at"))`.
+    pub compare: Option<Vec<Comparison<PostOrderField>>>,
     pub and: Option<Vec<PostFilter>>,
     pub or: Option<Vec<PostFilter>>,
     pub not: Option<Box<PostFilter>>,
@@ -294,6 +298,10 @@ impl EntityFilter for PostFilter {
             })?
             .with(&self.comments, |f| {
                 to_many(f, comment::Column::PostId, id.clone(), scope)
+            })?
+            .with(&self.compare, |list| {
+                list.iter()
+                    .try_fold(Condition::all(), |all, c| Ok(all.add(c.condition(at)?)))
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
     }
