@@ -7,7 +7,7 @@
 
 use entity::{comment, post};
 use sea_orm::DbBackend;
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, IntoIden, Query};
+use sea_orm::sea_query::{Alias, Condition, DynIden, Expr, ExprTrait, IntoIden, Query};
 
 use super::filter::{self, At};
 use super::node::Node;
@@ -27,12 +27,22 @@ pub struct Reader {
 /// Always a conjunction, so callers may `add` more conditions to it: a rule is
 /// often a disjunction (published OR mine), and adding to that would widen it.
 pub fn rows<E: Node>(reader: Reader, filter: Option<&E::Filter>) -> Result<Condition, AppError> {
+    rows_via::<E>(reader, filter, None)
+}
+
+/// [`rows`] for rows read through the join table `link` (a many-to-many list), whose
+/// own columns the filter may then use.
+pub fn rows_via<E: Node>(
+    reader: Reader,
+    filter: Option<&E::Filter>,
+    link: Option<DynIden>,
+) -> Result<Condition, AppError> {
     let mut cond = Condition::all();
     if let Some(visible) = E::visible(&At::table(), reader.viewer) {
         cond = cond.add(visible);
     }
     if let Some(f) = filter {
-        cond = cond.add(filter::compile(f, reader)?);
+        cond = cond.add(filter::compile(f, reader, link)?);
     }
     Ok(cond)
 }

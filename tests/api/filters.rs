@@ -424,3 +424,56 @@ async fn fields_compare_with_each_other_like_django_f() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_join_rows_tagged_at_filters_many_to_many_hops_and_lists() {
+    for backend in backends() {
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        app.sign_in("alice").await;
+        // Links: post 1–django 05:11, 1–python 05:12, 2–rust 05:23, 3–python 05:32, 4–django 05:41.
+        let late = json!({ "tags": { "some": { "taggedAt": { "gte": "2026-01-01T05:20:00Z" } } } });
+        assert_eq!(posts(&app, late).await, vec![2, 3, 4], "{backend:?}");
+        // The tag and its link must match together: python, tagged before 05:20.
+        let early_python = json!({ "tags": { "some": {
+            "slug": { "eq": "python" }, "taggedAt": { "lt": "2026-01-01T05:20:00Z" } } } });
+        assert_eq!(posts(&app, early_python).await, vec![1], "{backend:?}");
+
+        let query = r#"{
+          tags(filter: { posts: { some: { taggedAt: { gt: "2026-01-01T05:30:00Z" } } } }) { nodes { slug } }
+          post(id: "1") { tags(filter: { taggedAt: { gt: "2026-01-01T05:11:30Z" } }) { totalCount nodes { name } } }
+          tag(slug: "django") { posts(filter: { taggedAt: { lt: "2026-01-01T05:20:00Z" } }) { totalCount nodes { id } } }
+        }"#;
+        let expected = |tags: Value| {
+            json!({
+              "tags": { "nodes": tags },
+              "post": { "tags": { "totalCount": 1, "nodes": [{ "name": "python" }] } },
+              "tag": { "posts": { "totalCount": 1, "nodes": [{ "id": "1" }] } }
+            })
+        };
+        assert_eq!(
+            app.data(query).await,
+            expected(json!([{ "slug": "django" }, { "slug": "python" }])),
+            "{backend:?}"
+        );
+        // Anonymous, alice's draft (post 4, django at 05:41) is not there to match.
+        app.use_token(None);
+        assert_eq!(
+            app.data(query).await,
+            expected(json!([{ "slug": "python" }])),
+            "{backend:?}"
+        );
+
+        for query in [
+            r#"{ posts(filter: { taggedAt: { gt: "2026-01-01T00:00:00Z" } }) { nodes { id } } }"#,
+            r#"{ author(id: "1") { posts(filter: { taggedAt: { gt: "2026-01-01T00:00:00Z" } }) { nodes { id } } } }"#,
+            r#"{ posts(filter: { author: { posts: { some: { taggedAt: { gt: "2026-01-01T00:00:00Z" } } } } }) { nodes { id } } }"#,
+        ] {
+            let body = app.request(query, json!({})).await;
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+                "{backend:?} {query}: {body}"
+            );
+            assert_eq!(body["errors"][0]["extensions"]["argument"], "filter");
+        }
+    }
+}

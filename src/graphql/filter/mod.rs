@@ -39,6 +39,8 @@ pub const ARGUMENT: &str = "filter";
 pub struct Scope {
     pub backend: DbBackend,
     viewer: Option<i64>,
+    /// The join row the filtered rows were reached through, if any (for `taggedAt`).
+    link: Option<DynIden>,
     aliases: u32,
     depth: u32,
     nodes: u32,
@@ -49,9 +51,25 @@ impl Scope {
         Scope {
             backend: reader.backend,
             viewer: reader.viewer,
+            link: None,
             aliases: 0,
             depth: 0,
             nodes: 0,
+        }
+    }
+
+    /// A column of the join row the filtered rows were reached through; refused
+    /// where there is none.
+    pub fn link_col(&self, col: impl IntoIden, field: &str) -> Result<Expr, AppError> {
+        match &self.link {
+            Some(join) => Ok(Expr::col((join.clone(), col))),
+            None => Err(AppError::bad_input(
+                ARGUMENT,
+                format!(
+                    "`{field}` belongs to the link between a post and a tag: use it in a post's \
+                     `tags` or a tag's `posts`"
+                ),
+            )),
         }
     }
 
@@ -113,9 +131,16 @@ pub trait EntityFilter: Send + Sync {
     fn condition(&self, at: &At<Self::Entity>, scope: &mut Scope) -> Result<Condition, AppError>;
 }
 
-/// Compiles a whole filter tree against the table under its own name.
-pub fn compile<F: EntityFilter>(filter: &F, reader: Reader) -> Result<Condition, AppError> {
-    filter.condition(&At::table(), &mut Scope::new(reader))
+/// Compiles a whole filter tree against the table under its own name; `link` is
+/// the join table the rows are read through, if they are.
+pub fn compile<F: EntityFilter>(
+    filter: &F,
+    reader: Reader,
+    link: Option<DynIden>,
+) -> Result<Condition, AppError> {
+    let mut scope = Scope::new(reader);
+    scope.link = link;
+    filter.condition(&At::table(), &mut scope)
 }
 
 /// `and` (all of), `or` (any of) and `not`, combined with the filter's own fields.
@@ -367,7 +392,15 @@ fn related<F: EntityFilter, J: EntityTrait>(
     }
     scope.depth += 1;
     let at = At::<F::Entity>::named(scope.alias());
+    // The join row of a many-to-many hop is named before the inner filter is
+    // compiled, so that `taggedAt` inside it can refer to it.
+    let join = match link {
+        Link::Through { .. } => Some(At::<J>::named(scope.alias())),
+        Link::Direct { .. } => None,
+    };
+    let outer_link = std::mem::replace(&mut scope.link, join.as_ref().map(At::name));
     let inner = filter.condition(&at, scope);
+    scope.link = outer_link;
     scope.depth -= 1;
     let inner = inner?;
     // A filter sees related rows as the viewer does, so it cannot reveal hidden ones.
@@ -391,7 +424,7 @@ fn related<F: EntityFilter, J: EntityTrait>(
             id,
             outer,
         } => {
-            let join = At::<J>::named(scope.alias());
+            let join = join.unwrap_or_else(|| At::<J>::named(scope.alias()));
             sub.expr(join.col(*from))
                 .from_as(J::default(), join.name.clone())
                 .join_as(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use sea_orm::sea_query::{
-    Alias, Asterisk, Condition, Expr, ExprTrait, Func, Query, SelectStatement,
+    Alias, Asterisk, Condition, Expr, ExprTrait, Func, IntoIden, Query, SelectStatement,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait};
 
@@ -70,7 +70,11 @@ impl<E: Node, J: EntityTrait> Loader<CountThrough<E, J>> for Loaders {
                 stmt,
                 from.0.into_expr(),
                 &parents,
-                policy::rows::<E>(self.reader, filter.as_ref())?,
+                policy::rows_via::<E>(
+                    self.reader,
+                    filter.as_ref(),
+                    Some(J::default().into_iden()),
+                )?,
             )
             .await?;
             for parent in parents {

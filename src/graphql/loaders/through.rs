@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryTrait,
 };
@@ -43,7 +43,7 @@ impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders
             }
             inner
                 .and_where(from.0.is_in(parents.iter().copied()))
-                .cond_where(page.condition(self.reader)?);
+                .cond_where(page.condition_via(self.reader, Some(J::default().into_iden()))?);
             let stmt = window::per_parent(
                 inner,
                 (J::default(), from.0),

@@ -3,7 +3,7 @@
 
 use async_graphql::Context;
 use sea_orm::DbBackend;
-use sea_orm::sea_query::Condition;
+use sea_orm::sea_query::{Alias, Condition, DynIden, IntoIden};
 
 use super::cursor::{self, CursorValue};
 use super::keyset;
@@ -76,7 +76,9 @@ impl<E: Node> PageRequest<E> {
             },
             RequestCtx::reader,
         );
-        request.condition(reader)?;
+        // A list may run through a join table; the loader knows, so `taggedAt` is
+        // accepted here and checked again where the statement is written.
+        request.condition_via(reader, Some(Alias::new("__link").into_iden()))?;
         Ok(request)
     }
 
@@ -141,7 +143,16 @@ impl<E: Node> PageRequest<E> {
     /// The rows of the page's list the reader may see and the filter keeps, within
     /// the cursor bounds, as a WHERE condition on the table under its own name.
     pub fn condition(&self, reader: Reader) -> Result<Condition, AppError> {
-        let mut cond = policy::rows::<E>(reader, self.filter.as_ref())?;
+        self.condition_via(reader, None)
+    }
+
+    /// [`Self::condition`] for rows read through the join table `link`.
+    pub fn condition_via(
+        &self,
+        reader: Reader,
+        link: Option<DynIden>,
+    ) -> Result<Condition, AppError> {
+        let mut cond = policy::rows_via::<E>(reader, self.filter.as_ref(), link)?;
         if let Some(values) = &self.after {
             cond = cond.add(keyset::after(&self.sort.keys, values));
         }

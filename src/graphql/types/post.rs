@@ -253,6 +253,9 @@ pub struct PostFilter {
     /// `[{ left: UPDATED_AT, op: GT, right: PUBLISHED_AT }]` is Django's
     /// `filter(updated_at__gt=F("published_at"))`.
     pub compare: Option<Vec<Comparison<PostOrderField>>>,
+    /// When the post got the tag: only where posts are reached from a tag
+    /// (`tag.posts`, or `posts` in a tag filter).
+    pub tagged_at: Option<DateTimeFilter>,
     pub and: Option<Vec<PostFilter>>,
     pub or: Option<Vec<PostFilter>>,
     pub not: Option<Box<PostFilter>>,
@@ -302,6 +305,9 @@ impl EntityFilter for PostFilter {
             .with(&self.compare, |list| {
                 list.iter()
                     .try_fold(Condition::all(), |all, c| Ok(all.add(c.condition(at)?)))
+            })?
+            .with(&self.tagged_at, |f| {
+                f.condition(scope.link_col(post_tag::Column::TaggedAt, "taggedAt")?)
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
     }

@@ -7,7 +7,8 @@ use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
 use crate::graphql::filter::{
-    At, Conditions, EntityFilter, IdFilter, ListFilter, Scope, StringFilter, through,
+    At, Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter,
+    through,
 };
 
 use crate::error::GqlResult;
@@ -100,6 +101,9 @@ pub struct TagFilter {
     pub slug: Option<StringFilter>,
     /// The posts carrying the tag.
     pub posts: Option<Box<ListFilter<PostFilter>>>,
+    /// When the tag was put on the post: only where tags are reached from a post
+    /// (`post.tags`, or `tags` in a post filter).
+    pub tagged_at: Option<DateTimeFilter>,
     pub and: Option<Vec<TagFilter>>,
     pub or: Option<Vec<TagFilter>>,
     pub not: Option<Box<TagFilter>>,
@@ -121,6 +125,9 @@ impl EntityFilter for TagFilter {
             .with(&self.posts, |f| {
                 let via = (post_tag::Column::TagId, post_tag::Column::PostId);
                 through::<_, post_tag::Entity>(f, via, post::Column::Id, id.clone(), scope)
+            })?
+            .with(&self.tagged_at, |f| {
+                f.condition(scope.link_col(post_tag::Column::TaggedAt, "taggedAt")?)
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
     }
