@@ -4,7 +4,7 @@
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::Config;
-use crate::graphql::PageLimits;
+use crate::graphql::{PageLimits, QueryLimits};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -86,6 +86,13 @@ pub struct ServeArgs {
     /// The largest `first` or `last` accepted; larger requests are refused.
     #[arg(long, env = "BLOGQL_MAX_PAGE_SIZE", default_value_t = 100)]
     pub max_page_size: u64,
+    /// The deepest selection nesting an operation may have.
+    #[arg(long, env = "BLOGQL_MAX_DEPTH", default_value_t = QueryLimits::default().max_depth)]
+    pub max_depth: usize,
+    /// The highest complexity an operation may have (a list costs its page size
+    /// times what one row costs).
+    #[arg(long, env = "BLOGQL_MAX_COMPLEXITY", default_value_t = QueryLimits::default().max_complexity)]
+    pub max_complexity: usize,
     /// Report each response's SQL statement count in `extensions.sqlStatements`.
     #[arg(long, env = "BLOGQL_DEBUG_SQL")]
     pub debug_sql: bool,
@@ -125,6 +132,10 @@ impl ServeArgs {
             limits: PageLimits {
                 default_size: self.default_page_size,
                 max_size: self.max_page_size,
+            },
+            query_limits: QueryLimits {
+                max_depth: self.max_depth,
+                max_complexity: self.max_complexity,
             },
             debug_sql: self.debug_sql,
             demo: !self.no_demo,

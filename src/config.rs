@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::graphql::PageLimits;
+use crate::graphql::{PageLimits, QueryLimits};
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -11,6 +11,7 @@ pub struct Config {
     pub host: String,
     pub port: u16,
     pub limits: PageLimits,
+    pub query_limits: QueryLimits,
     /// Put the SQL statement count of each response in its `extensions`.
     pub debug_sql: bool,
     /// Load the demo data set into an empty database at start.
@@ -31,6 +32,7 @@ impl Config {
             host: "127.0.0.1".into(),
             port: 0,
             limits: PageLimits::default(),
+            query_limits: QueryLimits::default(),
             debug_sql: false,
             demo: true,
             max_connections: 10,

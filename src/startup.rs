@@ -49,7 +49,7 @@ impl Application {
             .map_err(|source| StartupError::Bind { addr, source })?;
         let keys = Arc::new(Keys::new(config.jwt_secret.as_deref(), config.token_ttl));
         let state = AppState {
-            schema: build_schema(config.limits, keys.clone()),
+            schema: build_schema(config.limits, config.query_limits, keys.clone()),
             db: conn,
             debug_sql: config.debug_sql,
             keys,

@@ -12,7 +12,7 @@ use super::relations;
 use super::types::{
     Author, AuthorFilter, AuthorOrderField, Category, CategoryFilter, CategoryOrderField, Comment,
     CommentFilter, CommentOrderField, Post, PostFilter, PostOrderField, Profile, ProfileFilter,
-    ProfileOrderField, Tag, TagFilter, TagOrderField, page_args, parse_id,
+    ProfileOrderField, Tag, TagFilter, TagOrderField, page_args, page_cost, parse_id,
 };
 use crate::error::{AppError, GqlResult};
 
@@ -69,6 +69,7 @@ impl Query {
 
     /// All authors, by id unless `orderBy` says otherwise.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn authors(
         &self,
         ctx: &Context<'_>,
@@ -93,6 +94,7 @@ impl Query {
 
     /// All profiles, by id unless `orderBy` says otherwise.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn profiles(
         &self,
         ctx: &Context<'_>,
@@ -122,6 +124,7 @@ impl Query {
 
     /// All categories, by id unless `orderBy` says otherwise.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn categories(
         &self,
         ctx: &Context<'_>,
@@ -149,6 +152,7 @@ impl Query {
 
     /// All posts, by id unless `orderBy` says otherwise.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn posts(
         &self,
         ctx: &Context<'_>,
@@ -176,6 +180,7 @@ impl Query {
 
     /// All tags, by id unless `orderBy` says otherwise.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn tags(
         &self,
         ctx: &Context<'_>,
@@ -200,6 +205,7 @@ impl Query {
 
     /// All comments, by id unless `orderBy` says otherwise.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn comments(
         &self,
         ctx: &Context<'_>,

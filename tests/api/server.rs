@@ -284,3 +284,53 @@ async fn a_mutation_sent_by_get_is_refused_and_runs_nothing() {
     let body: serde_json::Value = resp.json().await.expect("json");
     assert_eq!(body["data"]["posts"]["totalCount"], 3);
 }
+
+#[tokio::test]
+async fn deep_or_costly_operations_are_refused_before_any_sql() {
+    let app = TestApp::spawn(Backend::Sqlite, Fixture::Demo).await;
+    // Q1 of the reference workload fits the default budget.
+    let q1 = "{ authors(first: 50) { nodes { username profile { city } posts(first: 10) { nodes { title tags { nodes { name } } } } } } }";
+    assert!(
+        app.request(q1, serde_json::json!({}))
+            .await
+            .get("errors")
+            .is_none()
+    );
+
+    let costly = "{ authors(first: 100) { nodes { posts(first: 100) { nodes { tags(first: 100) { nodes { name } } } } } } }";
+    let mut deep = String::from("{ post(id: \"1\") { ");
+    for _ in 0..8 {
+        deep.push_str("author { posts(first: 1) { nodes { ");
+    }
+    deep.push_str("id");
+    for _ in 0..8 {
+        deep.push_str(" } } }");
+    }
+    deep.push_str(" } }");
+    for (query, message) in [
+        (costly, "Query is too complex."),
+        (deep.as_str(), "Query is nested too deep."),
+    ] {
+        let body = app.request(query, serde_json::json!({})).await;
+        let err = &body["errors"][0];
+        assert_eq!(
+            err["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+            "{body}"
+        );
+        assert_eq!(err["message"], message);
+        assert_eq!(
+            body["extensions"]["sqlStatements"], 0,
+            "refused before any SQL"
+        );
+    }
+    // The budget follows the page sizes asked for, in variables too.
+    let by_variable = "query($n: Int) { authors(first: $n) { nodes { posts(first: $n) { nodes { tags(first: $n) { nodes { name } } } } } } }";
+    let body = app
+        .request(by_variable, serde_json::json!({ "n": 100 }))
+        .await;
+    assert_eq!(body["errors"][0]["message"], "Query is too complex.");
+    let body = app
+        .request(by_variable, serde_json::json!({ "n": 5 }))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+}

@@ -4,7 +4,7 @@ use entity::{author, comment, post, profile};
 
 use super::{
     Comment, CommentFilter, CommentOrderField, Post, PostFilter, PostOrderField, Profile,
-    ProfileFilter, page_args, to_id,
+    ProfileFilter, page_args, page_cost, to_id,
 };
 use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
@@ -84,6 +84,7 @@ impl Author {
 
     /// The author's posts (one-to-many), by id unless `orderBy` says otherwise.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn posts(
         &self,
         ctx: &Context<'_>,
@@ -100,6 +101,7 @@ impl Author {
 
     /// The comments the author wrote, on any post (one-to-many).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn comments(
         &self,
         ctx: &Context<'_>,

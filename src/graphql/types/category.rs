@@ -1,7 +1,7 @@
 use async_graphql::{Context, Enum, ID, Object};
 use entity::{category, post};
 
-use super::{Post, PostFilter, PostOrderField, page_args, to_id};
+use super::{Post, PostFilter, PostOrderField, page_args, page_cost, to_id};
 use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
@@ -53,6 +53,7 @@ impl Category {
 
     /// The posts in this category (one-to-many).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn posts(
         &self,
         ctx: &Context<'_>,

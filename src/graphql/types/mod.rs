@@ -20,6 +20,19 @@ pub use tag::{Tag, TagFilter, TagOrderField};
 
 use crate::error::AppError;
 
+/// The complexity of a list field: what one row costs times the rows a page can
+/// hold (the default page size when neither `first` nor `last` is given), so the
+/// limit bounds what a request can make the database return.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
+    let rows = first
+        .or(last)
+        .map_or(DEFAULT_ROWS, |n| usize::try_from(n).unwrap_or(0));
+    rows.max(1).saturating_mul(child.max(1))
+}
+
+/// The rows a list is costed at when the client names no page size.
+const DEFAULT_ROWS: usize = 20;
+
 /// The `ID` of a row: its primary key as a decimal string.
 pub fn to_id(id: i64) -> ID {
     ID(id.to_string())

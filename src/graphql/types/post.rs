@@ -4,7 +4,7 @@ use entity::{author, category, comment, post, post_tag, tag};
 
 use super::{
     Author, AuthorFilter, Category, CategoryFilter, Comment, CommentFilter, CommentOrderField, Tag,
-    TagFilter, TagOrderField, Tagging, connection_names, page_args, to_id,
+    TagFilter, TagOrderField, Tagging, connection_names, page_args, page_cost, to_id,
 };
 use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
@@ -129,6 +129,7 @@ impl Post {
 
     /// The post's tags (many-to-many), by id unless `orderBy` says otherwise.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn tags(
         &self,
         ctx: &Context<'_>,
@@ -153,6 +154,7 @@ impl Post {
 
     /// The comments on the post (one-to-many), oldest first by default.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn comments(
         &self,
         ctx: &Context<'_>,

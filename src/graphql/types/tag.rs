@@ -1,7 +1,9 @@
 use async_graphql::{Context, Enum, ID, Object};
 use entity::{post, post_tag, tag};
 
-use super::{Post, PostFilter, PostOrderField, Tagging, connection_names, page_args, to_id};
+use super::{
+    Post, PostFilter, PostOrderField, Tagging, connection_names, page_args, page_cost, to_id,
+};
 use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
@@ -64,6 +66,7 @@ impl Tag {
 
     /// The posts carrying this tag (many-to-many, reverse side).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn posts(
         &self,
         ctx: &Context<'_>,
