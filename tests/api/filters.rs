@@ -477,3 +477,41 @@ async fn the_join_rows_tagged_at_filters_many_to_many_hops_and_lists() {
         }
     }
 }
+
+#[tokio::test]
+async fn counts_take_filters_and_stay_batched() {
+    for backend in backends() {
+        let mut app = TestApp::spawn(backend, Fixture::Bench(12)).await;
+        app.sign_in("author1").await;
+        // Each author's published posts of 2026, beside all their posts author1 can see.
+        let (data, statements) = app
+            .counted(
+                r#"{ authors(first: 10) { nodes {
+                     username
+                     all: postCount
+                     published: postCount(filter: { status: { eq: PUBLISHED }, publishedAt: { gte: "2026-01-01T00:00:00Z" } })
+                   } }
+                   post(id: "1") { commentCount(filter: { author: { id: { in: ["1", "2", "3"] } } }) tagCount(filter: { name: { startsWith: "tag" } }) } }"#,
+            )
+            .await;
+        let authors = data["authors"]["nodes"].as_array().expect("authors");
+        assert_eq!(
+            authors[0],
+            json!({ "username": "author1", "all": 20, "published": 10 }),
+            "{backend:?}"
+        );
+        for author in &authors[1..] {
+            assert_eq!(
+                (author["all"].as_i64(), author["published"].as_i64()),
+                (Some(10), Some(10)),
+                "{backend:?}"
+            );
+        }
+        // Comments 1..5 of post 1 are by authors (13c % 12) + 1 = 2, 3, 4, 5, 6.
+        assert_eq!(data["post"]["commentCount"], 2, "{backend:?}");
+        // Post 1's tags (31 + 37k) % 200 + 1: 32, 69, 106, 143, 180, all named tagN.
+        assert_eq!(data["post"]["tagCount"], 5, "{backend:?}");
+        // authors; two counts (one per filter); the post; its two counts
+        assert_eq!(statements, 1 + 2 + 1 + 2, "{backend:?}");
+    }
+}

@@ -116,9 +116,9 @@ impl Author {
         relations::has_many(ctx, comment::Column::AuthorId, self.0.id, page, Comment).await
     }
 
-    /// How many posts the author has written.
-    async fn post_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        relations::count::<post::Entity>(ctx, post::Column::AuthorId, self.0.id, None).await
+    /// How many posts the author has written (that the filter keeps, if given).
+    async fn post_count(&self, ctx: &Context<'_>, filter: Option<PostFilter>) -> GqlResult<i64> {
+        relations::count::<post::Entity>(ctx, post::Column::AuthorId, self.0.id, filter).await
     }
 }
 

@@ -68,9 +68,9 @@ impl Category {
         relations::has_many(ctx, post::Column::CategoryId, self.0.id, page, Post).await
     }
 
-    /// How many posts are in this category.
-    async fn post_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        relations::count::<post::Entity>(ctx, post::Column::CategoryId, self.0.id, None).await
+    /// How many posts are in this category (that the filter keeps, if given).
+    async fn post_count(&self, ctx: &Context<'_>, filter: Option<PostFilter>) -> GqlResult<i64> {
+        relations::count::<post::Entity>(ctx, post::Column::CategoryId, self.0.id, filter).await
     }
 }
 

@@ -169,15 +169,19 @@ impl Post {
         relations::has_many(ctx, comment::Column::PostId, self.0.id, page, Comment).await
     }
 
-    /// How many comments the post has.
-    async fn comment_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        relations::count::<comment::Entity>(ctx, comment::Column::PostId, self.0.id, None).await
+    /// How many comments the post has (that the filter keeps, if given).
+    async fn comment_count(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CommentFilter>,
+    ) -> GqlResult<i64> {
+        relations::count::<comment::Entity>(ctx, comment::Column::PostId, self.0.id, filter).await
     }
 
-    /// How many tags the post carries.
-    async fn tag_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
+    /// How many tags the post carries (that the filter keeps, if given).
+    async fn tag_count(&self, ctx: &Context<'_>, filter: Option<TagFilter>) -> GqlResult<i64> {
         let via = (post_tag::Column::PostId, post_tag::Column::TagId);
-        relations::count_through::<tag::Entity, post_tag::Entity>(ctx, via, self.0.id, None).await
+        relations::count_through::<tag::Entity, post_tag::Entity>(ctx, via, self.0.id, filter).await
     }
 }
 

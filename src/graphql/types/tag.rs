@@ -89,10 +89,11 @@ impl Tag {
         .await
     }
 
-    /// How many posts carry this tag.
-    async fn post_count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
+    /// How many posts carry this tag (that the filter keeps, if given).
+    async fn post_count(&self, ctx: &Context<'_>, filter: Option<PostFilter>) -> GqlResult<i64> {
         let via = (post_tag::Column::TagId, post_tag::Column::PostId);
-        relations::count_through::<post::Entity, post_tag::Entity>(ctx, via, self.0.id, None).await
+        relations::count_through::<post::Entity, post_tag::Entity>(ctx, via, self.0.id, filter)
+            .await
     }
 }
 
