@@ -11,8 +11,9 @@ use super::policy;
 use super::relations;
 use super::types::{
     Author, AuthorFilter, AuthorOrderField, Category, CategoryFilter, CategoryOrderField, Comment,
-    CommentFilter, CommentOrderField, Post, PostFilter, PostOrderField, Profile, ProfileFilter,
-    ProfileOrderField, Tag, TagFilter, TagOrderField, page_args, page_cost, parse_id,
+    CommentFilter, CommentOrderField, Post, PostAggregate, PostFilter, PostOrderField, Profile,
+    ProfileFilter, ProfileOrderField, Tag, TagFilter, TagOrderField, page_args, page_cost,
+    parse_id,
 };
 use crate::error::{AppError, GqlResult};
 
@@ -82,6 +83,18 @@ impl Query {
     ) -> GqlResult<Conn<Author>> {
         let page = page_args!(ctx, filter, first, after, last, before, order_by);
         relations::root_list(ctx, page, Author).await
+    }
+
+    /// How many posts the filter keeps (of those the viewer can see), and when they
+    /// were published, created and updated: Django's `aggregate(Count, Min, Max)`.
+    async fn post_aggregate(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PostFilter>,
+    ) -> GqlResult<PostAggregate> {
+        Ok(relations::aggregate_all::<post::Entity>(ctx, filter)
+            .await?
+            .into())
     }
 
     /// A profile by `id`; null when there is none.

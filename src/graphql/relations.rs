@@ -7,6 +7,7 @@ use async_graphql::{Context, ObjectType, OutputType};
 use sea_orm::{EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::context::RequestCtx;
+use super::loaders::aggregate::{self, Aggregate, AggregateOf, Timed};
 use super::loaders::{ById, CountOf, CountThrough, HasOneOf, Linked, Loaders, PageOf, ThroughPage};
 use super::node::{Col, Node};
 use super::pagination::connection::{CountSource, connection};
@@ -142,6 +143,33 @@ pub async fn count_through<E: Node, J: EntityTrait>(
         filter,
     };
     load_count(ctx, key).await
+}
+
+/// The count and timestamp ranges of the rows of `E` with `fk = parent`.
+pub async fn aggregate<E: Timed>(
+    ctx: &Context<'_>,
+    fk: E::Column,
+    parent: i64,
+    filter: Option<E::Filter>,
+) -> GqlResult<Aggregate> {
+    let key = AggregateOf {
+        fk: Col::<E>(fk),
+        parent,
+        filter,
+    };
+    let loaded = RequestCtx::of(ctx)?.loader.load_one(key).await?;
+    Ok(loaded.unwrap_or_default())
+}
+
+/// The count and timestamp ranges of every row of `E` the reader sees that passes
+/// `filter`, in one statement.
+pub async fn aggregate_all<E: Timed>(
+    ctx: &Context<'_>,
+    filter: Option<E::Filter>,
+) -> GqlResult<Aggregate> {
+    let request = RequestCtx::of(ctx)?;
+    let rows = policy::rows::<E>(request.reader(), filter.as_ref())?;
+    Ok(aggregate::whole::<E>(&request.db, rows).await?)
 }
 
 async fn load_count<K>(ctx: &Context<'_>, key: K) -> GqlResult<i64>

@@ -515,3 +515,45 @@ async fn counts_take_filters_and_stay_batched() {
         assert_eq!(statements, 1 + 2 + 1 + 2, "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn aggregates_at_the_root_and_per_parent() {
+    let range = |min: &str, max: &str| json!({ "min": min, "max": max });
+    let at = |hm: &str| format!("2026-01-01T{hm}:00+00:00");
+    for backend in backends() {
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        let query = r#"{
+          postAggregate { count publishedAt { min max } createdAt { min max } updatedAt { min max } }
+          bobs: postAggregate(filter: { author: { username: { eq: "bob" } } }) { count publishedAt { min max } }
+          authors { nodes { username postAggregate(filter: { status: { eq: PUBLISHED } }) { count publishedAt { min max } } } }
+          category(slug: "django") { postAggregate { count } }
+        }"#;
+        let expected = |draft: bool| {
+            json!({
+              "postAggregate": {
+                "count": if draft { 4 } else { 3 },
+                "publishedAt": range(&at("01:50"), &at("02:10")),
+                "createdAt": range(&at("01:41"), &at(if draft { "01:44" } else { "01:43" })),
+                "updatedAt": range(&at("03:21"), &at(if draft { "03:24" } else { "03:23" }))
+              },
+              "bobs": { "count": 1, "publishedAt": range(&at("02:10"), &at("02:10")) },
+              "authors": { "nodes": [
+                { "username": "alice", "postAggregate": { "count": 2, "publishedAt": range(&at("01:50"), &at("02:00")) } },
+                { "username": "bob", "postAggregate": { "count": 1, "publishedAt": range(&at("02:10"), &at("02:10")) } },
+                { "username": "carol", "postAggregate": { "count": 0, "publishedAt": { "min": null, "max": null } } }
+              ]},
+              "category": { "postAggregate": { "count": if draft { 2 } else { 1 } } }
+            })
+        };
+        let (data, statements) = app.counted(query).await;
+        assert_eq!(data, expected(false), "{backend:?}: anonymous");
+        // two root aggregates; authors and their aggregates; the category and its aggregate
+        assert_eq!(statements, 2 + 2 + 2, "{backend:?}");
+        app.sign_in("alice").await;
+        assert_eq!(
+            app.data(query).await,
+            expected(true),
+            "{backend:?}: alice sees her draft"
+        );
+    }
+}

@@ -8,6 +8,7 @@
 //! cache nothing within a request either: a batch only merges identical keys, so a
 //! read after a write in the same request sees the write.
 
+pub mod aggregate;
 mod by_id;
 mod count;
 mod has_many;

@@ -3,8 +3,8 @@ use chrono::{DateTime, Utc};
 use entity::{author, comment, post, profile};
 
 use super::{
-    Comment, CommentFilter, CommentOrderField, Post, PostFilter, PostOrderField, Profile,
-    ProfileFilter, page_args, page_cost, to_id,
+    Comment, CommentFilter, CommentOrderField, Post, PostAggregate, PostFilter, PostOrderField,
+    Profile, ProfileFilter, page_args, page_cost, to_id,
 };
 use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
@@ -117,6 +117,18 @@ impl Author {
     }
 
     /// How many posts the author has written (that the filter keeps, if given).
+    /// How many posts (that the filter keeps, if given) and when they were
+    /// published, created and updated: Django's `aggregate(Count, Min, Max)`.
+    async fn post_aggregate(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PostFilter>,
+    ) -> GqlResult<PostAggregate> {
+        let aggregate =
+            relations::aggregate::<post::Entity>(ctx, post::Column::AuthorId, self.0.id, filter);
+        Ok(aggregate.await?.into())
+    }
+
     async fn post_count(&self, ctx: &Context<'_>, filter: Option<PostFilter>) -> GqlResult<i64> {
         relations::count::<post::Entity>(ctx, post::Column::AuthorId, self.0.id, filter).await
     }

@@ -1,7 +1,7 @@
 use async_graphql::{Context, Enum, ID, Object};
 use entity::{category, post};
 
-use super::{Post, PostFilter, PostOrderField, page_args, page_cost, to_id};
+use super::{Post, PostAggregate, PostFilter, PostOrderField, page_args, page_cost, to_id};
 use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
@@ -69,6 +69,18 @@ impl Category {
     }
 
     /// How many posts are in this category (that the filter keeps, if given).
+    /// How many posts (that the filter keeps, if given) and when they were
+    /// published, created and updated: Django's `aggregate(Count, Min, Max)`.
+    async fn post_aggregate(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PostFilter>,
+    ) -> GqlResult<PostAggregate> {
+        let aggregate =
+            relations::aggregate::<post::Entity>(ctx, post::Column::CategoryId, self.0.id, filter);
+        Ok(aggregate.await?.into())
+    }
+
     async fn post_count(&self, ctx: &Context<'_>, filter: Option<PostFilter>) -> GqlResult<i64> {
         relations::count::<post::Entity>(ctx, post::Column::CategoryId, self.0.id, filter).await
     }

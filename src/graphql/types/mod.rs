@@ -1,6 +1,7 @@
 //! The GraphQL object types of the blog model, each a thin wrapper over its entity
 //! model; relation fields go through [`crate::graphql::relations`].
 
+mod aggregate;
 mod author;
 mod category;
 mod comment;
@@ -11,6 +12,7 @@ mod tag;
 use async_graphql::{ID, SimpleObject};
 use chrono::{DateTime, Utc};
 
+pub use aggregate::{PostAggregate, TimeRange};
 pub use author::{Author, AuthorFilter, AuthorOrderField};
 pub use category::{Category, CategoryFilter, CategoryOrderField};
 pub use comment::{Comment, CommentFilter, CommentOrderField};
