@@ -4,6 +4,7 @@
 pub mod context;
 pub mod error_codes;
 pub mod filter;
+pub mod groups;
 pub mod loaders;
 pub mod mutations;
 pub mod node;
@@ -24,7 +25,11 @@ pub use mutations::Mutation;
 pub use pagination::PageLimits;
 pub use query::Query;
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+/// The root query: lookups, lists and aggregates, and the group-by results.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Root(Query, groups::GroupQuery);
+
+pub type AppSchema = Schema<Root, Mutation, EmptySubscription>;
 
 /// How deep and how costly one operation may be; both are checked when the
 /// operation is validated, before any SQL is sent.
@@ -48,7 +53,7 @@ impl Default for QueryLimits {
 }
 
 pub fn build_schema(limits: PageLimits, query: QueryLimits, keys: Arc<Keys>) -> AppSchema {
-    Schema::build(Query, Mutation::default(), EmptySubscription)
+    Schema::build(Root::default(), Mutation::default(), EmptySubscription)
         .data(limits)
         .data(keys)
         .limit_depth(query.max_depth)
@@ -59,7 +64,7 @@ pub fn build_schema(limits: PageLimits, query: QueryLimits, keys: Arc<Keys>) -> 
 
 /// The schema in SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation::default(), EmptySubscription)
+    Schema::build(Root::default(), Mutation::default(), EmptySubscription)
         .finish()
         .sdl()
 }

@@ -17,6 +17,7 @@ use super::types::{
 };
 use crate::error::{AppError, GqlResult};
 
+#[derive(Default)]
 pub struct Query;
 
 /// Finds one row by its id or by a unique column (exactly one of the two given).

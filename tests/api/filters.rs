@@ -557,3 +557,59 @@ async fn aggregates_at_the_root_and_per_parent() {
         );
     }
 }
+
+#[tokio::test]
+async fn posts_grouped_by_category_tag_and_month() {
+    for backend in backends() {
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        let query = r#"{
+          postsByCategory { category { slug } count }
+          postsByTag { tag { slug } count }
+          postsByMonth { month count }
+          pythonByMonth: postsByMonth(filter: { tags: { some: { slug: { eq: "python" } } } }) { month count }
+        }"#;
+        let (data, statements) = app.counted(query).await;
+        assert_eq!(
+            data,
+            json!({
+              "postsByCategory": [
+                { "category": { "slug": "django" }, "count": 1 },
+                { "category": { "slug": "python" }, "count": 1 },
+                { "category": null, "count": 1 }
+              ],
+              "postsByTag": [
+                { "tag": { "slug": "python" }, "count": 2 },
+                { "tag": { "slug": "django" }, "count": 1 },
+                { "tag": { "slug": "rust" }, "count": 1 }
+              ],
+              "postsByMonth": [ { "month": "2026-01", "count": 3 } ],
+              "pythonByMonth": [ { "month": "2026-01", "count": 2 } ]
+            }),
+            "{backend:?}"
+        );
+        // four grouped statements, then the categories and the tags by id
+        assert_eq!(statements, 4 + 2, "{backend:?}");
+        app.sign_in("alice").await;
+        let data = app
+            .data(
+                "{ postsByCategory { category { slug } count } postsByTag { tag { slug } count } }",
+            )
+            .await;
+        assert_eq!(
+            data,
+            json!({
+              "postsByCategory": [
+                { "category": { "slug": "django" }, "count": 2 },
+                { "category": { "slug": "python" }, "count": 1 },
+                { "category": null, "count": 1 }
+              ],
+              "postsByTag": [
+                { "tag": { "slug": "django" }, "count": 2 },
+                { "tag": { "slug": "python" }, "count": 2 },
+                { "tag": { "slug": "rust" }, "count": 1 }
+              ]
+            }),
+            "{backend:?}: with alice's draft"
+        );
+    }
+}
