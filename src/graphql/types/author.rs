@@ -116,7 +116,6 @@ impl Author {
         relations::has_many(ctx, comment::Column::AuthorId, self.0.id, page, Comment).await
     }
 
-    /// How many posts the author has written (that the filter keeps, if given).
     /// How many posts (that the filter keeps, if given) and when they were
     /// published, created and updated: Django's `aggregate(Count, Min, Max)`.
     async fn post_aggregate(
@@ -129,6 +128,7 @@ impl Author {
         Ok(aggregate.await?.into())
     }
 
+    /// How many posts the author has written (that the filter keeps, if given).
     async fn post_count(&self, ctx: &Context<'_>, filter: Option<PostFilter>) -> GqlResult<i64> {
         relations::count::<post::Entity>(ctx, post::Column::AuthorId, self.0.id, filter).await
     }

@@ -68,7 +68,6 @@ impl Category {
         relations::has_many(ctx, post::Column::CategoryId, self.0.id, page, Post).await
     }
 
-    /// How many posts are in this category (that the filter keeps, if given).
     /// How many posts (that the filter keeps, if given) and when they were
     /// published, created and updated: Django's `aggregate(Count, Min, Max)`.
     async fn post_aggregate(
@@ -81,6 +80,7 @@ impl Category {
         Ok(aggregate.await?.into())
     }
 
+    /// How many posts are in this category (that the filter keeps, if given).
     async fn post_count(&self, ctx: &Context<'_>, filter: Option<PostFilter>) -> GqlResult<i64> {
         relations::count::<post::Entity>(ctx, post::Column::CategoryId, self.0.id, filter).await
     }
