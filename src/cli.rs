@@ -109,6 +109,13 @@ pub struct ServeArgs {
     /// process, so tokens stop working at restart.
     #[arg(long, env = "BLOGQL_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
+    /// Browser origins allowed to call the API (CORS), comma-separated, or `*`.
+    /// None by default: browsers on other origins are refused.
+    #[arg(long, env = "BLOGQL_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Production mode: no introspection, no field suggestions, no GraphiQL.
+    #[arg(long, env = "BLOGQL_PRODUCTION")]
+    pub production: bool,
     /// Seconds a bearer token stays valid.
     #[arg(long, env = "BLOGQL_TOKEN_TTL", default_value_t = 86_400)]
     pub token_ttl: u64,
@@ -143,6 +150,8 @@ impl ServeArgs {
             request_timeout: std::time::Duration::from_secs(self.request_timeout.max(1)),
             jwt_secret: self.jwt_secret,
             token_ttl: std::time::Duration::from_secs(self.token_ttl.max(1)),
+            cors_origins: self.cors_origins,
+            production: self.production,
         })
     }
 }

@@ -22,6 +22,10 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// How long a token from `register` or `login` is good for.
     pub token_ttl: Duration,
+    /// Browser origins allowed to call the API (CORS); `*` for any. Empty: none.
+    pub cors_origins: Vec<String>,
+    /// No introspection, no field suggestions, no GraphiQL.
+    pub production: bool,
 }
 
 impl Config {
@@ -39,6 +43,8 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             jwt_secret: None,
             token_ttl: Duration::from_secs(24 * 3600),
+            cors_origins: Vec::new(),
+            production: false,
         }
     }
 }

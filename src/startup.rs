@@ -49,11 +49,17 @@ impl Application {
             .map_err(|source| StartupError::Bind { addr, source })?;
         let keys = Arc::new(Keys::new(config.jwt_secret.as_deref(), config.token_ttl));
         let state = AppState {
-            schema: build_schema(config.limits, config.query_limits, keys.clone()),
+            schema: build_schema(
+                config.limits,
+                config.query_limits,
+                keys.clone(),
+                config.production,
+            ),
             db: conn,
             debug_sql: config.debug_sql,
             keys,
             writes: Default::default(),
+            graphiql: !config.production,
         };
         Ok(Application {
             listener,

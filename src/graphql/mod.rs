@@ -52,14 +52,23 @@ impl Default for QueryLimits {
     }
 }
 
-pub fn build_schema(limits: PageLimits, query: QueryLimits, keys: Arc<Keys>) -> AppSchema {
-    Schema::build(Root::default(), Mutation::default(), EmptySubscription)
+pub fn build_schema(
+    limits: PageLimits,
+    query: QueryLimits,
+    keys: Arc<Keys>,
+    production: bool,
+) -> AppSchema {
+    let mut builder = Schema::build(Root::default(), Mutation::default(), EmptySubscription)
         .data(limits)
         .data(keys)
         .limit_depth(query.max_depth)
         .limit_complexity(query.max_complexity)
-        .extension(error_codes::ErrorCodes)
-        .finish()
+        .extension(error_codes::ErrorCodes);
+    if production {
+        // The schema is not a public document in production; nor are near-miss names.
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// The schema in SDL, as checked in at `schema.graphql`.

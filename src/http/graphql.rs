@@ -49,7 +49,7 @@ pub async fn get(
         Err(_) => return bad_request("the query string is not a GraphQL request"),
     };
     let Some(query) = params.query else {
-        if wants_html(&headers) {
+        if state.graphiql && wants_html(&headers) {
             return graphiql().await.into_response();
         }
         return bad_request("a GET request needs a `query` parameter");

@@ -4,10 +4,12 @@ mod graphql;
 mod health;
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -22,6 +24,22 @@ use crate::graphql::AppSchema;
 /// Requests larger than this are refused with 413 before any parsing.
 const BODY_LIMIT: usize = 1024 * 1024;
 
+/// CORS for the configured browser origins: simple GET and POST with the JSON and
+/// bearer headers, without credentials (tokens travel in a header, not a cookie).
+/// No origins configured: no CORS headers, so browsers refuse other origins.
+fn cors(origins: &[String]) -> CorsLayer {
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([CONTENT_TYPE, AUTHORIZATION, ACCEPT])
+        .max_age(std::time::Duration::from_secs(3600))
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub schema: AppSchema,
@@ -29,14 +47,20 @@ pub struct AppState {
     pub debug_sql: bool,
     pub keys: Arc<Keys>,
     pub writes: WriteLock,
+    /// GraphiQL is off in production.
+    pub graphiql: bool,
 }
 
 pub fn router(state: AppState, config: &Config) -> Router {
-    Router::new()
+    let mut routes = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
-        .route("/", get(graphql::graphiql))
-        .route("/health", get(health::health))
+        .route("/health", get(health::health));
+    if !config.production {
+        routes = routes.route("/", get(graphql::graphiql));
+    }
+    routes
         .with_state(state)
+        .layer(cors(&config.cors_origins))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(

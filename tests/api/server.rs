@@ -334,3 +334,87 @@ async fn deep_or_costly_operations_are_refused_before_any_sql() {
         .await;
     assert!(body.get("errors").is_none(), "{body}");
 }
+
+#[tokio::test]
+async fn cors_answers_the_configured_origins_only_and_without_credentials() {
+    let preflight = |app: &TestApp, origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type,authorization",
+            )
+            .send()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, Fixture::Demo, |config| {
+        config.cors_origins = vec!["https://app.example".to_owned()];
+    })
+    .await;
+    let resp = preflight(&app, "https://app.example")
+        .await
+        .expect("OPTIONS");
+    let headers = resp.headers();
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "https://app.example"
+    );
+    assert!(
+        headers["access-control-allow-headers"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("authorization")
+    );
+    assert!(headers.get("access-control-allow-credentials").is_none());
+    let resp = preflight(&app, "https://evil.example")
+        .await
+        .expect("OPTIONS");
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
+
+    // By default no origin is allowed.
+    let plain = TestApp::spawn(Backend::Sqlite, Fixture::Demo).await;
+    let resp = preflight(&plain, "https://app.example")
+        .await
+        .expect("OPTIONS");
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn production_mode_hides_the_schema_and_graphiql() {
+    let app = TestApp::spawn_with(Backend::Sqlite, Fixture::Demo, |config| {
+        config.production = true;
+    })
+    .await;
+    let body = app
+        .request("{ __schema { types { name } } }", serde_json::json!({}))
+        .await;
+    // Introspection is off: the schema answers as null.
+    assert_eq!(
+        body["data"],
+        serde_json::json!({ "__schema": null }),
+        "{body}"
+    );
+    let body = app
+        .request("{ posts { nodez { id } } }", serde_json::json!({}))
+        .await;
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        !message.contains("Did you mean"),
+        "no suggestions: {message}"
+    );
+    assert_eq!(app.get("/").await.status(), 404);
+    let resp = app
+        .client
+        .get(format!("{}/graphql", app.base))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(resp.status(), 400, "no GraphiQL");
+    // Queries work as ever.
+    assert_eq!(
+        app.data("{ posts { totalCount } }").await["posts"]["totalCount"],
+        3
+    );
+}
