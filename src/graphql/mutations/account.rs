@@ -192,13 +192,7 @@ impl AccountMutation {
                 .and_where(post::Column::AuthorId.eq(viewer))
                 .take()
         };
-        let report = Report::default()
-            .count::<author::Entity>(
-                conn,
-                DeleteAction::Delete,
-                "Author",
-                author::Column::Id.eq(viewer).into(),
-            )
+        let report = Report::deleting::<author::Entity>(conn, viewer)
             .await?
             .count::<profile::Entity>(
                 conn,

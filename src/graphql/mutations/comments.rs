@@ -3,9 +3,9 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use entity::{comment, post};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
-use super::delete::{DeleteAction, DeletePayload, Report};
+use super::delete::{DeletePayload, Report};
 use super::{find, key, now, owned, signed_in, validate};
 use crate::error::{AppError, GqlResult};
 use crate::graphql::types::{Comment, Post, to_id};
@@ -103,14 +103,7 @@ impl CommentMutation {
             )
             .into());
         }
-        let report = Report::default()
-            .count::<comment::Entity>(
-                conn,
-                DeleteAction::Delete,
-                "Comment",
-                comment::Column::Id.eq(current.id).into(),
-            )
-            .await?;
+        let report = Report::deleting::<comment::Entity>(conn, current.id).await?;
         let effects = report
             .finish::<comment::Entity>(txn, current.id, dry_run)
             .await?;

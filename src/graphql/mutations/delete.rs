@@ -3,10 +3,13 @@
 
 use async_graphql::{Enum, ID, SimpleObject};
 use sea_orm::sea_query::Condition;
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, PrimaryKeyTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, PrimaryKeyTrait, QueryFilter,
+};
 
 use crate::db::Txn;
 use crate::error::AppError;
+use crate::graphql::node::Node;
 use crate::graphql::types::{Author, Category, Post, Tag};
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -48,6 +51,13 @@ pub struct DeletePayload {
 pub struct Report(Vec<DeleteEffect>);
 
 impl Report {
+    /// A report that starts with the row being deleted.
+    pub async fn deleting<E: Node>(conn: &impl ConnectionTrait, id: i64) -> Result<Self, AppError> {
+        Report::default()
+            .count::<E>(conn, DeleteAction::Delete, E::NAME, E::ID.eq(id).into())
+            .await
+    }
+
     pub async fn count<E: EntityTrait>(
         mut self,
         conn: &impl ConnectionTrait,

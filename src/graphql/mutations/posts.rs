@@ -332,16 +332,8 @@ impl PostMutation {
         tag_ids: Option<Vec<ID>>,
         tag_names: Option<Vec<String>>,
     ) -> GqlResult<PostPayload> {
-        let (request, viewer) = signed_in(ctx)?;
-        let tag_ids = ids("tagIds", tag_ids.as_deref())?;
-        let txn = request.begin_write().await?;
-        let conn = txn.conn();
-        let post = own_post(conn, request.reader(), viewer, &post_id, "postId").await?;
-        let tags = resolve_tags(conn, &tag_ids, tag_names.as_deref().unwrap_or_default()).await?;
-        let attached = attach(conn, post.id, &tags).await?;
-        let out = payload(conn, post.id, None, attached).await?;
-        txn.commit().await.map_err(AppError::from)?;
-        Ok(out)
+        let tags = Wanted::new(tag_ids, tag_names)?;
+        relink(ctx, &post_id, Relink::Add(tags)).await
     }
 
     /// Detaches tags (Django's `post.tags.remove`); tags it does not carry are ignored.
@@ -351,15 +343,8 @@ impl PostMutation {
         post_id: ID,
         tag_ids: Vec<ID>,
     ) -> GqlResult<PostPayload> {
-        let (request, viewer) = signed_in(ctx)?;
-        let tag_ids: BTreeSet<i64> = ids("tagIds", Some(&tag_ids))?.into_iter().collect();
-        let txn = request.begin_write().await?;
-        let conn = txn.conn();
-        let post = own_post(conn, request.reader(), viewer, &post_id, "postId").await?;
-        let detached = detach(conn, post.id, Some(&tag_ids)).await?;
-        let out = payload(conn, post.id, None, detached).await?;
-        txn.commit().await.map_err(AppError::from)?;
-        Ok(out)
+        let tags = ids("tagIds", Some(&tag_ids))?.into_iter().collect();
+        relink(ctx, &post_id, Relink::Remove(tags)).await
     }
 
     /// Replaces the post's tags (Django's `post.tags.set`): links that stay keep
@@ -371,31 +356,13 @@ impl PostMutation {
         tag_ids: Option<Vec<ID>>,
         tag_names: Option<Vec<String>>,
     ) -> GqlResult<PostPayload> {
-        let (request, viewer) = signed_in(ctx)?;
-        let tag_ids = ids("tagIds", tag_ids.as_deref())?;
-        let txn = request.begin_write().await?;
-        let conn = txn.conn();
-        let post = own_post(conn, request.reader(), viewer, &post_id, "postId").await?;
-        let wanted = resolve_tags(conn, &tag_ids, tag_names.as_deref().unwrap_or_default()).await?;
-        let current = linked(conn, post.id, None).await?;
-        let leaving: BTreeSet<i64> = current.difference(&wanted).copied().collect();
-        let mut changed = detach(conn, post.id, Some(&leaving)).await?;
-        changed.extend(attach(conn, post.id, &wanted).await?);
-        let out = payload(conn, post.id, None, changed).await?;
-        txn.commit().await.map_err(AppError::from)?;
-        Ok(out)
+        let tags = Wanted::new(tag_ids, tag_names)?;
+        relink(ctx, &post_id, Relink::Set(tags)).await
     }
 
     /// Detaches every tag (Django's `post.tags.clear`).
     async fn clear_tags(&self, ctx: &Context<'_>, post_id: ID) -> GqlResult<PostPayload> {
-        let (request, viewer) = signed_in(ctx)?;
-        let txn = request.begin_write().await?;
-        let conn = txn.conn();
-        let post = own_post(conn, request.reader(), viewer, &post_id, "postId").await?;
-        let detached = detach(conn, post.id, None).await?;
-        let out = payload(conn, post.id, None, detached).await?;
-        txn.commit().await.map_err(AppError::from)?;
-        Ok(out)
+        relink(ctx, &post_id, Relink::Clear).await
     }
 
     /// Deletes a post of the signed-in author's: its comments and tag links go,
@@ -410,13 +377,7 @@ impl PostMutation {
         let txn = request.begin_write().await?;
         let conn = txn.conn();
         let post = own_post(conn, request.reader(), viewer, &id, "id").await?;
-        let report = Report::default()
-            .count::<post::Entity>(
-                conn,
-                DeleteAction::Delete,
-                "Post",
-                post::Column::Id.eq(post.id).into(),
-            )
+        let report = Report::deleting::<post::Entity>(conn, post.id)
             .await?
             .count::<comment::Entity>(
                 conn,
@@ -444,6 +405,57 @@ impl PostMutation {
             ..Default::default()
         })
     }
+}
+
+/// Tags named by id and by name, as a mutation's arguments give them.
+struct Wanted {
+    ids: Vec<i64>,
+    names: Vec<String>,
+}
+
+impl Wanted {
+    fn new(ids: Option<Vec<ID>>, names: Option<Vec<String>>) -> Result<Self, AppError> {
+        Ok(Wanted {
+            ids: self::ids("tagIds", ids.as_deref())?,
+            names: names.unwrap_or_default(),
+        })
+    }
+}
+
+/// What one of the related manager's calls does to a post's tag links.
+enum Relink {
+    Add(Wanted),
+    Remove(BTreeSet<i64>),
+    Set(Wanted),
+    Clear,
+}
+
+/// Changes the tag links of a post of the signed-in author's, in one transaction;
+/// the payload names the tags attached or detached.
+async fn relink(ctx: &Context<'_>, post_id: &ID, op: Relink) -> GqlResult<PostPayload> {
+    let (request, viewer) = signed_in(ctx)?;
+    let txn = request.begin_write().await?;
+    let conn = txn.conn();
+    let post = own_post(conn, request.reader(), viewer, post_id, "postId").await?;
+    let changed = match op {
+        Relink::Add(tags) => {
+            let wanted = resolve_tags(conn, &tags.ids, &tags.names).await?;
+            attach(conn, post.id, &wanted).await?
+        }
+        Relink::Remove(tags) => detach(conn, post.id, Some(&tags)).await?,
+        Relink::Set(tags) => {
+            let wanted = resolve_tags(conn, &tags.ids, &tags.names).await?;
+            let current = linked(conn, post.id, None).await?;
+            let leaving: BTreeSet<i64> = current.difference(&wanted).copied().collect();
+            let mut changed = detach(conn, post.id, Some(&leaving)).await?;
+            changed.extend(attach(conn, post.id, &wanted).await?);
+            changed
+        }
+        Relink::Clear => detach(conn, post.id, None).await?,
+    };
+    let out = payload(conn, post.id, None, changed).await?;
+    txn.commit().await.map_err(AppError::from)?;
+    Ok(out)
 }
 
 async fn set_status(ctx: &Context<'_>, id: &ID, status: Status) -> GqlResult<PostPayload> {

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use entity::profile;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use super::delete::{DeleteAction, DeletePayload, Report};
+use super::delete::{DeletePayload, Report};
 use super::{signed_in, validate};
 use crate::error::{AppError, GqlResult};
 use crate::graphql::types::{Author, Profile, to_id};
@@ -154,14 +154,7 @@ impl ProfileMutation {
         let profile = profile_of(txn.conn(), viewer)
             .await?
             .ok_or_else(|| AppError::not_found("Profile"))?;
-        let report = Report::default()
-            .count::<profile::Entity>(
-                txn.conn(),
-                DeleteAction::Delete,
-                "Profile",
-                profile::Column::Id.eq(profile.id).into(),
-            )
-            .await?;
+        let report = Report::deleting::<profile::Entity>(txn.conn(), profile.id).await?;
         let author = author_of(txn.conn(), viewer).await?;
         let effects = report
             .finish::<profile::Entity>(txn, profile.id, dry_run)

@@ -13,6 +13,7 @@ use sea_orm::{
 
 use super::delete::{DeleteAction, DeletePayload, Report};
 use super::{key, signed_in, staff, validate};
+use crate::db::Txn;
 use crate::error::{AppError, GqlResult};
 use crate::graphql::node::Node;
 use crate::graphql::types::{Category, Tag, to_id};
@@ -62,6 +63,15 @@ async fn existing<E: Named>(conn: &impl ConnectionTrait, id: i64) -> Result<E::M
         })
 }
 
+/// The transaction of a staff-only change, and the row it changes.
+async fn staff_row<E: Named>(ctx: &Context<'_>, id: &ID) -> GqlResult<(Txn, E::Model)> {
+    let (request, viewer) = signed_in(ctx)?;
+    let txn = request.begin_write().await?;
+    staff(txn.conn(), viewer).await?;
+    let row = existing::<E>(txn.conn(), key("id", id)?).await?;
+    Ok((txn, row))
+}
+
 /// Creates a category or tag (any signed-in author); the slug is made from the
 /// name when not given.
 async fn create_named<E>(
@@ -98,12 +108,8 @@ where
     E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
     E::Model: IntoActiveModel<E::ActiveModel>,
 {
-    let (request, viewer) = signed_in(ctx)?;
-    let txn = request.begin_write().await?;
-    staff(txn.conn(), viewer).await?;
-    let mut row = existing::<E>(txn.conn(), key("id", id)?)
-        .await?
-        .into_active_model();
+    let (txn, current) = staff_row::<E>(ctx, id).await?;
+    let mut row = current.into_active_model();
     if let Some(name) = name {
         row.set(
             E::NAME_COL,
@@ -222,19 +228,9 @@ impl TaxonomyMutation {
         id: ID,
         #[graphql(default)] dry_run: bool,
     ) -> GqlResult<DeletePayload> {
-        let (request, viewer) = signed_in(ctx)?;
-        let txn = request.begin_write().await?;
-        let conn = txn.conn();
-        staff(conn, viewer).await?;
-        let id = key("id", &id)?;
-        existing::<category::Entity>(conn, id).await?;
-        let report = Report::default()
-            .count::<category::Entity>(
-                conn,
-                DeleteAction::Delete,
-                "Category",
-                category::Column::Id.eq(id).into(),
-            )
+        let (txn, row) = staff_row::<category::Entity>(ctx, &id).await?;
+        let (conn, id) = (txn.conn(), row.id);
+        let report = Report::deleting::<category::Entity>(conn, id)
             .await?
             .count::<post::Entity>(
                 conn,
@@ -283,19 +279,9 @@ impl TaxonomyMutation {
         id: ID,
         #[graphql(default)] dry_run: bool,
     ) -> GqlResult<DeletePayload> {
-        let (request, viewer) = signed_in(ctx)?;
-        let txn = request.begin_write().await?;
-        let conn = txn.conn();
-        staff(conn, viewer).await?;
-        let id = key("id", &id)?;
-        existing::<tag::Entity>(conn, id).await?;
-        let report = Report::default()
-            .count::<tag::Entity>(
-                conn,
-                DeleteAction::Delete,
-                "Tag",
-                tag::Column::Id.eq(id).into(),
-            )
+        let (txn, row) = staff_row::<tag::Entity>(ctx, &id).await?;
+        let (conn, id) = (txn.conn(), row.id);
+        let report = Report::deleting::<tag::Entity>(conn, id)
             .await?
             .count::<post_tag::Entity>(
                 conn,
