@@ -4,14 +4,16 @@
 use async_graphql::connection::{ConnectionNameType, EdgeNameType, EmptyFields};
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ObjectType, OutputType};
-use sea_orm::{EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryTrait,
+};
 
 use super::context::RequestCtx;
 use super::loaders::aggregate::{self, Aggregate, AggregateOf, Timed};
 use super::loaders::{ById, CountOf, CountThrough, HasOneOf, Linked, Loaders, PageOf, ThroughPage};
 use super::node::{Col, Node};
 use super::pagination::connection::{CountSource, connection};
-use super::pagination::{Conn, PageRequest, TotalCount};
+use super::pagination::{Conn, Keyed, PageRequest, TotalCount};
 use super::policy;
 use crate::error::{AppError, GqlResult};
 
@@ -64,10 +66,8 @@ pub async fn has_many<E: Node, N: OutputType>(
         filter: page.filter.clone(),
     }));
     Ok(connection(
-        &page,
         rows.unwrap_or_else(|| page.page(Vec::new())),
         total,
-        |m| m,
         |m| (node(m), EmptyFields),
     ))
 }
@@ -105,10 +105,8 @@ where
         filter: page.filter.clone(),
     }));
     Ok(connection(
-        &page,
         rows.unwrap_or_else(|| page.page(Vec::new())),
         total,
-        |(m, _)| m,
         edge,
     ))
 }
@@ -188,26 +186,27 @@ pub async fn root_list<E: Node, N: OutputType>(
     node: fn(E::Model) -> N,
 ) -> GqlResult<Conn<N>> {
     let request = RequestCtx::of(ctx)?;
-    let db = &request.db;
-    let mut select = E::find().filter(page.condition(request.reader())?);
-    for (expr, order) in page.query_sort().terms() {
-        select = select.order_by(expr, order);
+    let reader = request.reader();
+    let mut candidates = E::find().into_query();
+    candidates.cond_where(page.rows(reader, None)?);
+    let Keyed {
+        mut stmt, terms, ..
+    } = page.keyed(candidates, reader);
+    for (expr, order) in terms {
+        stmt.order_by_expr(expr, order);
     }
-    let rows = select
-        .limit(page.fetch())
-        .all(db)
-        .await
-        .map_err(AppError::from)?;
+    stmt.limit(page.fetch());
+    let mut rows = Vec::new();
+    for row in request.db.query_all(&stmt).await.map_err(AppError::from)? {
+        let model = E::Model::from_query_result(&row, "").map_err(AppError::from)?;
+        rows.push((page.cursor(&model, &row).map_err(AppError::from)?, model));
+    }
     let total = TotalCount(Box::new(TableCount::<E> {
         filter: page.filter.clone(),
     }));
-    Ok(connection(
-        &page,
-        page.page(rows),
-        total,
-        |m| m,
-        |m| (node(m), EmptyFields),
-    ))
+    Ok(connection(page.page(rows), total, |m| {
+        (node(m), EmptyFields)
+    }))
 }
 
 /// A nested list's total: counted per parent through the count loader.

@@ -7,6 +7,7 @@ mod filters;
 mod helpers;
 mod migrations;
 mod mutations;
+mod ordering;
 mod pagination;
 mod relations;
 mod server;

@@ -7,7 +7,6 @@
 pub mod scalar;
 
 use async_graphql::{Enum, InputObject, InputType};
-use sea_orm::IdenStatic;
 use sea_orm::sea_query::{
     Alias, Condition, DynIden, Expr, ExprTrait, IntoIden, JoinType, Query, SelectStatement,
 };
@@ -16,7 +15,7 @@ use sea_orm::{DbBackend, EntityTrait};
 use crate::error::AppError;
 use crate::graphql::node::Node;
 use crate::graphql::pagination::SortField;
-use crate::graphql::pagination::order::{ValueKind, value_kind};
+use crate::graphql::pagination::order::ValueKind;
 use crate::graphql::policy::Reader;
 use crate::graphql::types::{CommentFilter, PostFilter, PostOrderField, TagFilter};
 
@@ -47,6 +46,14 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// Who reads, for the rules and derived values a filter writes into SQL.
+    pub fn reader(&self) -> Reader {
+        Reader {
+            backend: self.backend,
+            viewer: self.viewer,
+        }
+    }
+
     pub fn new(reader: Reader) -> Self {
         Scope {
             backend: reader.backend,
@@ -207,7 +214,8 @@ pub enum CompareOp {
 
 /// A comparison of two fields of the same row (Django's `F()`):
 /// `{ left: UPDATED_AT, op: GT, right: PUBLISHED_AT }`. Dates, timestamps and
-/// numbers compare; a null on either side matches nothing.
+/// numbers compare, counts of related rows included (`TAG_COUNT` against
+/// `COMMENT_COUNT`); a null on either side matches nothing.
 #[derive(InputObject, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[graphql(concrete(name = "PostComparison", params(PostOrderField)))]
 pub struct Comparison<F: SortField> {
@@ -217,20 +225,21 @@ pub struct Comparison<F: SortField> {
 }
 
 impl<F: SortField> Comparison<F> {
-    pub fn condition(&self, at: &At<F::Entity>) -> Result<Condition, AppError> {
-        let (left, right) = (self.left.column(), self.right.column());
-        let kind = value_kind(left);
-        if kind != value_kind(right) || kind == ValueKind::Text {
+    pub fn condition(&self, at: &At<F::Entity>, scope: &Scope) -> Result<Condition, AppError> {
+        let (left, right) = (self.left.key(), self.right.key());
+        let kind = left.kind();
+        if kind != right.kind() || kind == ValueKind::Text {
             return Err(AppError::bad_input(
                 ARGUMENT,
                 format!(
                     "`{}` and `{}` do not compare: compare dates, timestamps or numbers of one kind",
-                    left.as_str(),
-                    right.as_str()
+                    left.name(),
+                    right.name()
                 ),
             ));
         }
-        let (l, r) = (at.col(left), at.col(right));
+        let reader = scope.reader();
+        let (l, r) = (left.expr(reader, at), right.expr(reader, at));
         let expr = match self.op {
             CompareOp::Eq => ExprTrait::eq(l, r),
             CompareOp::Ne => l.ne(r),

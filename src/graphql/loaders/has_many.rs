@@ -4,14 +4,14 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::sea_query::Alias;
+use sea_orm::sea_query::{Alias, IntoColumnRef};
 use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, QueryTrait};
 
 use super::window::{self, PARENT};
 use super::{Loaders, PageOf, group};
 use crate::error::AppError;
 use crate::graphql::node::Node;
-use crate::graphql::pagination::Page;
+use crate::graphql::pagination::{Cursored, Page};
 
 impl<E: Node> Loader<PageOf<E>> for Loaders {
     type Value = Page<E::Model>;
@@ -27,20 +27,20 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
             inner
                 .expr_as(fk.0.into_expr(), Alias::new(PARENT))
                 .and_where(fk.0.is_in(parents.iter().copied()))
-                .cond_where(page.condition(self.reader)?);
+                .cond_where(page.rows(self.reader, None)?);
             let stmt = window::per_parent(
-                inner,
-                (E::default(), fk.0),
-                &page.query_sort(),
+                page.keyed(inner, self.reader),
+                (E::default(), fk.0).into_column_ref(),
                 page.fetch(),
             );
 
-            let mut rows: HashMap<i64, Vec<E::Model>> = HashMap::new();
+            let mut rows: HashMap<i64, Vec<Cursored<E::Model>>> = HashMap::new();
             for row in self.db.query_all(&stmt).await? {
                 let model = E::Model::from_query_result(&row, "")?;
+                let cursor = page.cursor(&model, &row)?;
                 rows.entry(window::parent_of(&row)?)
                     .or_default()
-                    .push(model);
+                    .push((cursor, model));
             }
             for parent in parents {
                 let children = rows.remove(&parent).unwrap_or_default();

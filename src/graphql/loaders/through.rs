@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoColumnRef, IntoIden};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryTrait,
 };
@@ -14,7 +14,7 @@ use super::window::{self, PARENT};
 use super::{Linked, Loaders, ThroughPage, group};
 use crate::error::AppError;
 use crate::graphql::node::Node;
-use crate::graphql::pagination::Page;
+use crate::graphql::pagination::{Cursored, Page};
 
 /// Join-row columns are selected under this prefix so they never clash with the target's.
 const JOIN_PREFIX: &str = "__join_";
@@ -43,21 +43,21 @@ impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders
             }
             inner
                 .and_where(from.0.is_in(parents.iter().copied()))
-                .cond_where(page.condition_via(self.reader, Some(J::default().into_iden()))?);
+                .cond_where(page.rows(self.reader, Some(J::default().into_iden()))?);
             let stmt = window::per_parent(
-                inner,
-                (J::default(), from.0),
-                &page.query_sort(),
+                page.keyed(inner, self.reader),
+                (J::default(), from.0).into_column_ref(),
                 page.fetch(),
             );
 
-            let mut rows: HashMap<i64, Vec<Linked<E, J>>> = HashMap::new();
+            let mut rows: HashMap<i64, Vec<Cursored<Linked<E, J>>>> = HashMap::new();
             for row in self.db.query_all(&stmt).await? {
                 let target = E::Model::from_query_result(&row, "")?;
                 let link = J::Model::from_query_result(&row, JOIN_PREFIX)?;
+                let cursor = page.cursor(&target, &row)?;
                 rows.entry(window::parent_of(&row)?)
                     .or_default()
-                    .push((target, link));
+                    .push((cursor, (target, link)));
             }
             for parent in parents {
                 let items = rows.remove(&parent).unwrap_or_default();

@@ -7,9 +7,8 @@ use async_graphql::connection::{
 };
 use async_graphql::{Context, Object, ObjectType, OutputType};
 
-use super::request::{Page, PageRequest};
+use super::request::Page;
 use crate::error::GqlResult;
-use crate::graphql::node::Node;
 
 /// A connection of `N` nodes whose edges carry `EF` besides their cursor.
 pub type Conn<N, EF = EmptyFields, CN = DefaultConnectionName, EN = DefaultEdgeName> =
@@ -32,27 +31,23 @@ impl TotalCount {
     }
 }
 
-/// Builds the connection of a page: `model` finds the row a cursor is made from,
-/// `edge` turns an item into its node and edge fields.
-pub fn connection<E, T, N, EF, CN, EN>(
-    request: &PageRequest<E>,
+/// Builds the connection of a page: `edge` turns an item into its node and edge fields.
+pub fn connection<T, N, EF, CN, EN>(
     page: Page<T>,
     total: TotalCount,
-    model: impl Fn(&T) -> &E::Model,
     edge: impl Fn(T) -> (N, EF),
 ) -> Conn<N, EF, CN, EN>
 where
-    E: Node,
     N: OutputType,
     EF: ObjectType,
     CN: ConnectionNameType,
     EN: EdgeNameType,
 {
     let mut conn = Connection::with_additional_fields(page.has_previous, page.has_next, total);
-    conn.edges.extend(page.items.into_iter().map(|item| {
-        let cursor = request.cursor(model(&item));
-        let (node, fields) = edge(item);
-        Edge::with_additional_fields(cursor, node, fields)
-    }));
+    conn.edges
+        .extend(page.items.into_iter().map(|(cursor, item)| {
+            let (node, fields) = edge(item);
+            Edge::with_additional_fields(cursor, node, fields)
+        }));
     conn
 }

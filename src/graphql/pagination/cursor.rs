@@ -5,10 +5,10 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use sea_orm::{EntityTrait, ModelTrait, Value};
+use sea_orm::{DbErr, EntityTrait, ModelTrait, QueryResult, Value};
 use serde_json::{Value as Json, json};
 
-use super::order::{Sort, ValueKind};
+use super::order::{Sort, Source, ValueKind, key_alias};
 use crate::error::AppError;
 use crate::graphql::node::Node;
 
@@ -35,6 +35,24 @@ impl CursorValue {
             Value::ChronoDate(Some(v)) => CursorValue::Date(v),
             _ => CursorValue::Null,
         }
+    }
+
+    /// Reads a derived key the statement selected as `alias`.
+    fn read(row: &QueryResult, alias: &str, kind: ValueKind) -> Result<Self, DbErr> {
+        Ok(match kind {
+            ValueKind::Int => row
+                .try_get::<Option<i64>>("", alias)?
+                .map_or(CursorValue::Null, CursorValue::Int),
+            ValueKind::Text => row
+                .try_get::<Option<String>>("", alias)?
+                .map_or(CursorValue::Null, CursorValue::Text),
+            ValueKind::Time => row
+                .try_get::<Option<DateTime<Utc>>>("", alias)?
+                .map_or(CursorValue::Null, CursorValue::Time),
+            ValueKind::Date => row
+                .try_get::<Option<NaiveDate>>("", alias)?
+                .map_or(CursorValue::Null, CursorValue::Date),
+        })
     }
 
     fn to_json(&self) -> Json {
@@ -74,15 +92,23 @@ impl CursorValue {
     }
 }
 
-/// The cursor of `model` in a list ordered by `sort`.
-pub fn encode<E: Node>(sort: &Sort<E>, model: &<E as EntityTrait>::Model) -> String {
-    let values: Vec<Json> = sort
-        .keys
-        .iter()
-        .map(|k| CursorValue::from_value(model.get(k.column())).to_json())
-        .collect();
+/// The cursor of a row in a list ordered by `sort`: column keys are read from
+/// `model`, derived keys from the columns `row` carries them in.
+pub fn encode<E: Node>(
+    sort: &Sort<E>,
+    model: &<E as EntityTrait>::Model,
+    row: &QueryResult,
+) -> Result<String, DbErr> {
+    let mut values = Vec::with_capacity(sort.keys.len());
+    for (i, key) in sort.keys.iter().enumerate() {
+        let value = match &key.source {
+            Source::Column(col) => CursorValue::from_value(model.get(col.0)),
+            Source::Derived(_) => CursorValue::read(row, &key_alias(i), key.kind())?,
+        };
+        values.push(value.to_json());
+    }
     let doc = json!({ "s": sort.signature(), "v": values });
-    URL_SAFE_NO_PAD.encode(doc.to_string())
+    Ok(URL_SAFE_NO_PAD.encode(doc.to_string()))
 }
 
 /// Reads a cursor given as `argument` for a list ordered by `sort`.

@@ -1,25 +1,30 @@
 //! Keyset conditions: "rows strictly after this cursor" under an ordering, with
 //! nulls placed as the ordering says. Every value is a bound parameter.
 
+use sea_orm::EntityTrait;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait};
 
 use super::cursor::CursorValue;
 use super::order::SortKey;
 
-/// Rows that come strictly after `values` under `keys`:
-/// `k1 > v1 OR (k1 = v1 AND k2 > v2) OR ...`, each `>` read through the key's
-/// direction and null placement.
-pub fn after<E: EntityTrait>(keys: &[SortKey<E>], values: &[CursorValue]) -> Condition {
+/// Rows that come strictly after `values` under `keys`, each key's value read by
+/// `value` (from its position): `k1 > v1 OR (k1 = v1 AND k2 > v2) OR ...`, each `>`
+/// read through the key's direction and null placement.
+pub fn after<E: EntityTrait>(
+    keys: &[SortKey<E>],
+    values: &[CursorValue],
+    value: impl Fn(usize, &SortKey<E>) -> Expr,
+) -> Condition {
+    let exprs: Vec<Expr> = keys.iter().enumerate().map(|(i, k)| value(i, k)).collect();
     let mut any = Condition::any();
     let mut branches = 0;
-    for (i, (key, value)) in keys.iter().zip(values).enumerate() {
-        let Some(beyond) = strictly_after(key, value) else {
+    for (i, (key, v)) in keys.iter().zip(values).enumerate() {
+        let Some(beyond) = strictly_after(key, &exprs[i], v) else {
             continue;
         };
         let mut branch = Condition::all();
-        for (k, v) in keys[..i].iter().zip(values) {
-            branch = branch.add(equal(k, v));
+        for (expr, v) in exprs[..i].iter().zip(values) {
+            branch = branch.add(equal(expr, v));
         }
         any = any.add(branch.add(beyond));
         branches += 1;
@@ -32,16 +37,20 @@ pub fn after<E: EntityTrait>(keys: &[SortKey<E>], values: &[CursorValue]) -> Con
     }
 }
 
-fn equal<E: EntityTrait>(key: &SortKey<E>, value: &CursorValue) -> Expr {
+fn equal(expr: &Expr, value: &CursorValue) -> Expr {
     match value {
-        CursorValue::Null => key.column().into_expr().is_null(),
-        v => ExprTrait::eq(key.column().into_expr(), v.to_value()),
+        CursorValue::Null => expr.clone().is_null(),
+        v => ExprTrait::eq(expr.clone(), v.to_value()),
     }
 }
 
 /// The rows past `value` on this one key, or `None` when none can be.
-fn strictly_after<E: EntityTrait>(key: &SortKey<E>, value: &CursorValue) -> Option<Condition> {
-    let col = key.column().into_expr();
+fn strictly_after<E: EntityTrait>(
+    key: &SortKey<E>,
+    expr: &Expr,
+    value: &CursorValue,
+) -> Option<Condition> {
+    let col = expr.clone();
     match value {
         CursorValue::Null if key.nulls_first => Some(Condition::all().add(col.is_not_null())),
         CursorValue::Null => None,

@@ -4,10 +4,13 @@
 
 pub mod connection;
 pub mod cursor;
+pub mod derived;
 pub mod keyset;
 pub mod order;
 pub mod request;
 
 pub use connection::{Conn, TotalCount};
+pub use derived::Derived;
+pub use order::Source;
 pub use order::{NullsOrder, Order, OrderDirection, SortField};
-pub use request::{Page, PageArgs, PageLimits, PageRequest};
+pub use request::{Cursored, Keyed, Page, PageArgs, PageLimits, PageRequest};

@@ -6,8 +6,11 @@ use async_graphql::{Enum, InputObject, InputType};
 use sea_orm::sea_query::{Expr, ExprTrait, Order as SqlOrder};
 use sea_orm::{ColumnTrait, ColumnType, EntityTrait, IdenStatic};
 
+use super::derived::Derived;
 use crate::error::AppError;
+use crate::graphql::filter::At;
 use crate::graphql::node::{Col, Node, key_traits};
+use crate::graphql::policy::Reader;
 use crate::graphql::types::{
     AuthorOrderField, CategoryOrderField, CommentOrderField, PostOrderField, ProfileOrderField,
     TagOrderField,
@@ -32,7 +35,77 @@ pub enum NullsOrder {
 /// A field of an entity that lists can be ordered by.
 pub trait SortField: InputType + Copy + Eq + std::hash::Hash + Send + Sync + 'static {
     type Entity: Node;
-    fn column(self) -> <Self::Entity as EntityTrait>::Column;
+    fn key(self) -> Source<Self::Entity>;
+}
+
+/// What a sort key reads: a column of the row, or a value derived from its
+/// relations (a related row's column, a count of related rows).
+pub enum Source<E: EntityTrait> {
+    Column(Col<E>),
+    Derived(Derived),
+}
+
+impl<E: EntityTrait> Source<E> {
+    pub fn column(col: E::Column) -> Self {
+        Source::Column(Col(col))
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            Source::Column(col) => col.0.as_str(),
+            Source::Derived(d) => d.name,
+        }
+    }
+
+    pub fn nullable(&self) -> bool {
+        match self {
+            Source::Column(col) => col.0.def().is_null(),
+            Source::Derived(d) => d.nullable,
+        }
+    }
+
+    pub fn kind(&self) -> ValueKind {
+        match self {
+            Source::Column(col) => value_kind(col.0),
+            Source::Derived(d) => d.kind,
+        }
+    }
+
+    /// The value for the row of `E` that `at` names: the column, or the derived
+    /// value computed in place.
+    pub fn expr(&self, reader: Reader, at: &At<E>) -> Expr {
+        match self {
+            Source::Column(col) => at.col(col.0),
+            Source::Derived(d) => (d.expr)(reader, at.name()),
+        }
+    }
+}
+
+impl<E: EntityTrait> Clone for Source<E> {
+    fn clone(&self) -> Self {
+        match self {
+            Source::Column(c) => Source::Column(*c),
+            Source::Derived(d) => Source::Derived(*d),
+        }
+    }
+}
+impl<E: EntityTrait> PartialEq for Source<E> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Source::Column(a), Source::Column(b)) => a == b,
+            (Source::Derived(a), Source::Derived(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+impl<E: EntityTrait> Eq for Source<E> {}
+impl<E: EntityTrait> std::hash::Hash for Source<E> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            Source::Column(c) => c.hash(state),
+            Source::Derived(d) => d.hash(state),
+        }
+    }
 }
 
 /// One key of an `orderBy` list. The primary key is always added as the last key,
@@ -67,28 +140,29 @@ pub enum ValueKind {
 
 /// One key of the SQL ordering.
 pub struct SortKey<E: EntityTrait> {
-    pub col: Col<E>,
+    pub source: Source<E>,
     pub desc: bool,
     pub nulls_first: bool,
 }
-key_traits!(SortKey<E: EntityTrait> { col, desc, nulls_first });
+key_traits!(SortKey<E: EntityTrait> { source, desc, nulls_first });
 
 impl<E: EntityTrait> SortKey<E> {
-    pub fn column(&self) -> E::Column {
-        self.col.0
-    }
-
     pub fn nullable(&self) -> bool {
-        self.col.0.def().is_null()
+        self.source.nullable()
     }
 
     pub fn kind(&self) -> ValueKind {
-        value_kind(self.col.0)
+        self.source.kind()
+    }
+
+    /// The key's value for the row of `E` under the table's own name.
+    pub fn expr(&self, reader: Reader) -> Expr {
+        self.source.expr(reader, &At::table())
     }
 
     fn reversed(&self) -> Self {
         SortKey {
-            col: self.col,
+            source: self.source.clone(),
             desc: !self.desc,
             nulls_first: !self.nulls_first,
         }
@@ -105,6 +179,11 @@ pub fn value_kind(col: impl ColumnTrait) -> ValueKind {
         ColumnType::Date => ValueKind::Date,
         _ => ValueKind::Text,
     }
+}
+
+/// The column a statement selects derived key number `i` as, to read it back.
+pub fn key_alias(i: usize) -> String {
+    format!("__k{i}")
 }
 
 /// A total ordering of `E`'s rows: the client's keys, then the primary key.
@@ -127,11 +206,11 @@ impl<E: Node> Sort<E> {
         let mut seen = HashSet::new();
         let mut keys = Vec::with_capacity(orders.len() + 1);
         for order in orders {
-            let col = Col::<E>(order.field.column());
-            if !seen.insert(col) {
+            let source = order.field.key();
+            if !seen.insert(source.clone()) {
                 return Err(AppError::bad_input(
                     "orderBy",
-                    format!("orderBy names `{}` more than once", col.0.as_str()),
+                    format!("orderBy names `{}` more than once", source.name()),
                 ));
             }
             let desc = order.direction == OrderDirection::Desc;
@@ -141,14 +220,15 @@ impl<E: Node> Sort<E> {
                 None => desc,
             };
             keys.push(SortKey {
-                col,
+                source,
                 desc,
                 nulls_first,
             });
         }
-        if !seen.contains(&Col(E::ID)) {
+        let id = Source::column(E::ID);
+        if !seen.contains(&id) {
             keys.push(SortKey {
-                col: Col(E::ID),
+                source: id,
                 desc: false,
                 nulls_first: false,
             });
@@ -172,7 +252,7 @@ impl<E: Node> Sort<E> {
             .map(|k| {
                 format!(
                     "{}.{}{}",
-                    k.col.0.as_str(),
+                    k.source.name(),
                     if k.desc { 'd' } else { 'a' },
                     if k.nulls_first { 'f' } else { 'l' }
                 )
@@ -181,25 +261,34 @@ impl<E: Node> Sort<E> {
         format!("{}:{}", E::default().table_name(), keys.join(","))
     }
 
-    /// ORDER BY terms. Null placement is spelled as an `IS NULL` term because MySQL
-    /// has no `NULLS FIRST/LAST` and the backends disagree on the default.
-    pub fn terms(&self) -> Vec<(Expr, SqlOrder)> {
+    /// Whether a key is derived, i.e. must be selected beside the row to be read back.
+    pub fn has_derived(&self) -> bool {
+        self.keys
+            .iter()
+            .any(|k| matches!(k.source, Source::Derived(_)))
+    }
+
+    /// ORDER BY terms over the key values `value` gives (by key position). Null
+    /// placement is spelled as an `IS NULL` term because MySQL has no
+    /// `NULLS FIRST/LAST` and the backends disagree on the default.
+    pub fn terms(&self, value: impl Fn(usize, &SortKey<E>) -> Expr) -> Vec<(Expr, SqlOrder)> {
         let mut terms = Vec::with_capacity(self.keys.len() * 2);
-        for key in &self.keys {
+        for (i, key) in self.keys.iter().enumerate() {
+            let value = value(i, key);
             if key.nullable() {
                 let nulls = if key.nulls_first {
                     SqlOrder::Desc
                 } else {
                     SqlOrder::Asc
                 };
-                terms.push((key.column().into_expr().is_null(), nulls));
+                terms.push((value.clone().is_null(), nulls));
             }
             let order = if key.desc {
                 SqlOrder::Desc
             } else {
                 SqlOrder::Asc
             };
-            terms.push((key.column().into_expr(), order));
+            terms.push((value, order));
         }
         terms
     }

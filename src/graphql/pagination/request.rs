@@ -2,12 +2,14 @@
 //! as (part of) a batch key and to write the SQL of the page.
 
 use async_graphql::Context;
-use sea_orm::DbBackend;
-use sea_orm::sea_query::{Alias, Condition, DynIden, IntoIden};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, DynIden, Expr, IntoIden, Order as SqlOrder, Query, SelectStatement,
+};
+use sea_orm::{DbBackend, DbErr, QueryResult};
 
 use super::cursor::{self, CursorValue};
 use super::keyset;
-use super::order::{Order, Sort, SortField};
+use super::order::{Order, Sort, SortField, SortKey, Source, key_alias};
 use crate::error::AppError;
 use crate::graphql::RequestCtx;
 use crate::graphql::node::{Node, key_traits};
@@ -52,10 +54,14 @@ pub struct PageRequest<E: Node> {
 }
 key_traits!(PageRequest<E: Node> { filter, sort, limit, backward, after, before });
 
-/// One page of rows in reading order, and whether more lie beyond either end.
+/// An item of a page with its cursor.
+pub type Cursored<T> = (String, T);
+
+/// One page of rows in reading order, each with its cursor, and whether more lie
+/// beyond either end.
 #[derive(Clone, Debug)]
 pub struct Page<T> {
-    pub items: Vec<T>,
+    pub items: Vec<Cursored<T>>,
     pub has_previous: bool,
     pub has_next: bool,
 }
@@ -78,7 +84,7 @@ impl<E: Node> PageRequest<E> {
         );
         // A list may run through a join table; the loader knows, so `taggedAt` is
         // accepted here and checked again where the statement is written.
-        request.condition_via(reader, Some(Alias::new("__link").into_iden()))?;
+        request.rows(reader, Some(Alias::new("__link").into_iden()))?;
         Ok(request)
     }
 
@@ -140,30 +146,66 @@ impl<E: Node> PageRequest<E> {
         self.limit + 1
     }
 
-    /// The rows of the page's list the reader may see and the filter keeps, within
-    /// the cursor bounds, as a WHERE condition on the table under its own name.
-    pub fn condition(&self, reader: Reader) -> Result<Condition, AppError> {
-        self.condition_via(reader, None)
+    /// The rows of the page's list the reader may see and the filter keeps, as a
+    /// WHERE condition on the table under its own name; `link` is the join table
+    /// the rows are read through, if they are.
+    pub fn rows(&self, reader: Reader, link: Option<DynIden>) -> Result<Condition, AppError> {
+        policy::rows_via::<E>(reader, self.filter.as_ref(), link)
     }
 
-    /// [`Self::condition`] for rows read through the join table `link`.
-    pub fn condition_via(
-        &self,
-        reader: Reader,
-        link: Option<DynIden>,
-    ) -> Result<Condition, AppError> {
-        let mut cond = policy::rows_via::<E>(reader, self.filter.as_ref(), link)?;
+    /// Turns `candidates` (a SELECT of the list's rows of `E`, under the table's
+    /// own name) into a statement whose rows lie within the cursor bounds, with
+    /// the terms to order it by.
+    ///
+    /// Derived keys are computed once per row: selected beside the row as
+    /// `__k0..` (read back for cursors), in a subquery that the bounds and the
+    /// ordering then name, since neither WHERE nor a window may use an alias.
+    pub fn keyed(&self, mut candidates: SelectStatement, reader: Reader) -> Keyed {
+        if !self.sort.has_derived() {
+            let in_place = |_: usize, key: &SortKey<E>| key.expr(reader);
+            candidates.cond_where(self.bounds(in_place));
+            return Keyed {
+                terms: self.query_sort().terms(in_place),
+                stmt: candidates,
+                at: None,
+            };
+        }
+        for (i, key) in self.sort.keys.iter().enumerate() {
+            if let Source::Derived(_) = key.source {
+                candidates.expr_as(key.expr(reader), Alias::new(key_alias(i)));
+            }
+        }
+        let at = Alias::new("__keyed").into_iden();
+        let over = |i: usize, key: &SortKey<E>| match &key.source {
+            Source::Column(col) => Expr::col((at.clone(), col.0)),
+            Source::Derived(_) => Expr::col((at.clone(), Alias::new(key_alias(i)))),
+        };
+        let mut stmt = Query::select();
+        stmt.column((at.clone(), Asterisk))
+            .from_subquery(candidates, at.clone())
+            .cond_where(self.bounds(over));
+        Keyed {
+            terms: self.query_sort().terms(over),
+            stmt,
+            at: Some(at.clone()),
+        }
+    }
+
+    /// The cursor bounds (`after`, `before`) over key values read by `value`.
+    fn bounds(&self, value: impl Fn(usize, &SortKey<E>) -> Expr) -> Condition {
+        let mut cond = Condition::all();
         if let Some(values) = &self.after {
-            cond = cond.add(keyset::after(&self.sort.keys, values));
+            cond = cond.add(keyset::after(&self.sort.keys, values, &value));
         }
         if let Some(values) = &self.before {
-            cond = cond.add(keyset::after(&self.sort.reversed().keys, values));
+            cond = cond.add(keyset::after(&self.sort.reversed().keys, values, &value));
         }
-        Ok(cond)
+        cond
     }
 
-    /// Cuts fetched rows (in query order, at most `fetch()`) into the page.
-    pub fn page<T>(&self, mut rows: Vec<T>) -> Page<T> {
+    /// Cuts fetched rows (in query order, at most `fetch()`, each with its
+    /// cursor) into the page.
+    pub fn page<T>(&self, mut rows: Vec<Cursored<T>>) -> Page<T> {
         let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
         let more = rows.len() > limit;
         rows.truncate(limit);
@@ -183,7 +225,17 @@ impl<E: Node> PageRequest<E> {
         }
     }
 
-    pub fn cursor(&self, model: &E::Model) -> String {
-        cursor::encode(&self.sort, model)
+    /// The cursor of a fetched row: `model` read from `row`.
+    pub fn cursor(&self, model: &E::Model, row: &QueryResult) -> Result<String, DbErr> {
+        cursor::encode(&self.sort, model, row)
     }
+}
+
+/// A page's statement before it is ordered and cut: see [`PageRequest::keyed`].
+pub struct Keyed {
+    pub stmt: SelectStatement,
+    /// ORDER BY terms, in the order the SQL reads (reversed for `last`).
+    pub terms: Vec<(Expr, SqlOrder)>,
+    /// The name the rows are read under when derived keys wrapped them.
+    pub at: Option<DynIden>,
 }

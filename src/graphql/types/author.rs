@@ -16,7 +16,8 @@ use crate::graphql::filter::{
 };
 
 use crate::error::GqlResult;
-use crate::graphql::pagination::{Conn, Order, SortField};
+use crate::graphql::pagination::derived::{counted, related};
+use crate::graphql::pagination::{Conn, Order, SortField, Source};
 use crate::graphql::relations;
 
 /// A person who writes posts and comments.
@@ -30,16 +31,31 @@ pub enum AuthorOrderField {
     Username,
     Name,
     CreatedAt,
+    /// The city of the author's profile; authors without a profile or city have none (null).
+    ProfileCity,
+    /// How many posts the author has that the reader can see
+    /// (Django: `annotate(n=Count("posts")).order_by("n")`).
+    PostCount,
+    /// How many comments the author has written that the reader can see.
+    CommentCount,
 }
 
 impl SortField for AuthorOrderField {
     type Entity = author::Entity;
-    fn column(self) -> author::Column {
+    fn key(self) -> Source<author::Entity> {
+        use author::Column as C;
         match self {
-            AuthorOrderField::Id => author::Column::Id,
-            AuthorOrderField::Username => author::Column::Username,
-            AuthorOrderField::Name => author::Column::Name,
-            AuthorOrderField::CreatedAt => author::Column::CreatedAt,
+            AuthorOrderField::Id => Source::column(C::Id),
+            AuthorOrderField::Username => Source::column(C::Username),
+            AuthorOrderField::Name => Source::column(C::Name),
+            AuthorOrderField::CreatedAt => Source::column(C::CreatedAt),
+            AuthorOrderField::ProfileCity => {
+                related!("profile.city": author.Id -> profile.AuthorId, City)
+            }
+            AuthorOrderField::PostCount => counted!("count(posts)": author <- post.AuthorId),
+            AuthorOrderField::CommentCount => {
+                counted!("count(comments)": author <- comment.AuthorId)
+            }
         }
     }
 }

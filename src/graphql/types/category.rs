@@ -11,7 +11,8 @@ use crate::graphql::filter::{
 };
 
 use crate::error::GqlResult;
-use crate::graphql::pagination::{Conn, Order, SortField};
+use crate::graphql::pagination::derived::counted;
+use crate::graphql::pagination::{Conn, Order, SortField, Source};
 use crate::graphql::relations;
 
 /// A category; a post is in at most one.
@@ -24,15 +25,18 @@ pub enum CategoryOrderField {
     Id,
     Name,
     Slug,
+    /// How many posts in the category the reader can see.
+    PostCount,
 }
 
 impl SortField for CategoryOrderField {
     type Entity = category::Entity;
-    fn column(self) -> category::Column {
+    fn key(self) -> Source<category::Entity> {
         match self {
-            CategoryOrderField::Id => category::Column::Id,
-            CategoryOrderField::Name => category::Column::Name,
-            CategoryOrderField::Slug => category::Column::Slug,
+            CategoryOrderField::Id => Source::column(category::Column::Id),
+            CategoryOrderField::Name => Source::column(category::Column::Name),
+            CategoryOrderField::Slug => Source::column(category::Column::Slug),
+            CategoryOrderField::PostCount => counted!("count(posts)": category <- post.CategoryId),
         }
     }
 }

@@ -12,7 +12,8 @@ use crate::graphql::filter::{
 };
 
 use crate::error::GqlResult;
-use crate::graphql::pagination::SortField;
+use crate::graphql::pagination::derived::related;
+use crate::graphql::pagination::{SortField, Source};
 use crate::graphql::relations;
 
 /// A comment on a post.
@@ -24,14 +25,24 @@ pub struct Comment(pub comment::Model);
 pub enum CommentOrderField {
     Id,
     CreatedAt,
+    /// The commenter's username; comments whose author was deleted have none (null).
+    AuthorUsername,
+    /// The title of the post commented on.
+    PostTitle,
 }
 
 impl SortField for CommentOrderField {
     type Entity = comment::Entity;
-    fn column(self) -> comment::Column {
+    fn key(self) -> Source<comment::Entity> {
         match self {
-            CommentOrderField::Id => comment::Column::Id,
-            CommentOrderField::CreatedAt => comment::Column::CreatedAt,
+            CommentOrderField::Id => Source::column(comment::Column::Id),
+            CommentOrderField::CreatedAt => Source::column(comment::Column::CreatedAt),
+            CommentOrderField::AuthorUsername => {
+                related!("author.username": comment.AuthorId -> author.Id, Username)
+            }
+            CommentOrderField::PostTitle => {
+                related!("post.title": comment.PostId -> post.Id, Title)
+            }
         }
     }
 }

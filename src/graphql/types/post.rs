@@ -16,7 +16,8 @@ use crate::graphql::filter::{
 };
 
 use crate::error::GqlResult;
-use crate::graphql::pagination::{Conn, Order, SortField};
+use crate::graphql::pagination::derived::{counted, related};
+use crate::graphql::pagination::{Conn, Order, SortField, Source};
 use crate::graphql::relations;
 
 /// A blog post: by one author, in at most one category, with tags and comments.
@@ -48,18 +49,37 @@ pub enum PostOrderField {
     CreatedAt,
     UpdatedAt,
     PublishedAt,
+    /// The author's username (Django: `order_by("author__username")`).
+    AuthorUsername,
+    /// The category's name; uncategorised posts have none (null).
+    CategoryName,
+    /// How many comments the post has.
+    CommentCount,
+    /// How many tags the post carries.
+    TagCount,
 }
 
 impl SortField for PostOrderField {
     type Entity = post::Entity;
-    fn column(self) -> post::Column {
+    fn key(self) -> Source<post::Entity> {
+        use post::Column as C;
         match self {
-            PostOrderField::Id => post::Column::Id,
-            PostOrderField::Title => post::Column::Title,
-            PostOrderField::Slug => post::Column::Slug,
-            PostOrderField::CreatedAt => post::Column::CreatedAt,
-            PostOrderField::UpdatedAt => post::Column::UpdatedAt,
-            PostOrderField::PublishedAt => post::Column::PublishedAt,
+            PostOrderField::Id => Source::column(C::Id),
+            PostOrderField::Title => Source::column(C::Title),
+            PostOrderField::Slug => Source::column(C::Slug),
+            PostOrderField::CreatedAt => Source::column(C::CreatedAt),
+            PostOrderField::UpdatedAt => Source::column(C::UpdatedAt),
+            PostOrderField::PublishedAt => Source::column(C::PublishedAt),
+            PostOrderField::AuthorUsername => {
+                related!("author.username": post.AuthorId -> author.Id, Username)
+            }
+            PostOrderField::CategoryName => {
+                related!("category.name": post.CategoryId -> category.Id, Name)
+            }
+            PostOrderField::CommentCount => counted!("count(comments)": post <- comment.PostId),
+            PostOrderField::TagCount => {
+                counted!("count(tags)": post <- tag via post_tag.PostId -> TagId)
+            }
         }
     }
 }
@@ -309,8 +329,9 @@ impl EntityFilter for PostFilter {
                 to_many(f, comment::Column::PostId, id.clone(), scope)
             })?
             .with(&self.compare, |list| {
-                list.iter()
-                    .try_fold(Condition::all(), |all, c| Ok(all.add(c.condition(at)?)))
+                list.iter().try_fold(Condition::all(), |all, c| {
+                    Ok(all.add(c.condition(at, scope)?))
+                })
             })?
             .with(&self.tagged_at, |f| {
                 f.condition(scope.link_col(post_tag::Column::TaggedAt, "taggedAt")?)

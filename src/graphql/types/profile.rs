@@ -12,7 +12,8 @@ use crate::graphql::filter::{
 };
 
 use crate::error::GqlResult;
-use crate::graphql::pagination::SortField;
+use crate::graphql::pagination::derived::related;
+use crate::graphql::pagination::{SortField, Source};
 use crate::graphql::relations;
 
 /// An author's profile: at most one per author (one-to-one).
@@ -25,15 +26,20 @@ pub enum ProfileOrderField {
     Id,
     City,
     Birthdate,
+    /// The author's username.
+    AuthorUsername,
 }
 
 impl SortField for ProfileOrderField {
     type Entity = profile::Entity;
-    fn column(self) -> profile::Column {
+    fn key(self) -> Source<profile::Entity> {
         match self {
-            ProfileOrderField::Id => profile::Column::Id,
-            ProfileOrderField::City => profile::Column::City,
-            ProfileOrderField::Birthdate => profile::Column::Birthdate,
+            ProfileOrderField::Id => Source::column(profile::Column::Id),
+            ProfileOrderField::City => Source::column(profile::Column::City),
+            ProfileOrderField::Birthdate => Source::column(profile::Column::Birthdate),
+            ProfileOrderField::AuthorUsername => {
+                related!("author.username": profile.AuthorId -> author.Id, Username)
+            }
         }
     }
 }

@@ -14,7 +14,8 @@ use crate::graphql::filter::{
 };
 
 use crate::error::GqlResult;
-use crate::graphql::pagination::{Conn, Order, SortField};
+use crate::graphql::pagination::derived::counted;
+use crate::graphql::pagination::{Conn, Order, SortField, Source};
 use crate::graphql::relations;
 
 /// A tag; posts and tags are many-to-many.
@@ -27,15 +28,20 @@ pub enum TagOrderField {
     Id,
     Name,
     Slug,
+    /// How many posts carry the tag that the reader can see.
+    PostCount,
 }
 
 impl SortField for TagOrderField {
     type Entity = tag::Entity;
-    fn column(self) -> tag::Column {
+    fn key(self) -> Source<tag::Entity> {
         match self {
-            TagOrderField::Id => tag::Column::Id,
-            TagOrderField::Name => tag::Column::Name,
-            TagOrderField::Slug => tag::Column::Slug,
+            TagOrderField::Id => Source::column(tag::Column::Id),
+            TagOrderField::Name => Source::column(tag::Column::Name),
+            TagOrderField::Slug => Source::column(tag::Column::Slug),
+            TagOrderField::PostCount => {
+                counted!("count(posts)": tag <- post via post_tag.TagId -> PostId)
+            }
         }
     }
 }
