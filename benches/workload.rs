@@ -1,4 +1,5 @@
-//! The reference workload of `shared/DOMAIN.md` (Q1–Q4) against the real server over
+//! The reference workload of `shared/DOMAIN.md` (Q1–Q4), and two orderings by related
+//! keys (O1, O2), against the real server over
 //! HTTP: seeds the benchmark data set, then times each query and reports its SQL
 //! statement count.
 //!
@@ -14,7 +15,7 @@ use blogql::startup::Application;
 use migration::{Migrator, MigratorTrait};
 use serde_json::{Value, json};
 
-const QUERIES: [(&str, &str); 4] = [
+const QUERIES: [(&str, &str); 6] = [
     (
         "Q1 nested",
         r#"{ authors(first: 50) { nodes { username profile { city }
@@ -35,6 +36,14 @@ const QUERIES: [(&str, &str); 4] = [
         r#"{ post(slug: "post-21") { title body author { username profile { bio } } category { name }
              tags { nodes { name } } comments(first: 10) { nodes { body author { username } } } } }"#,
     ),
+    (
+        "O1 tags by post count",
+        r#"{ tags(first: 20, orderBy: [{ field: POST_COUNT, direction: DESC }]) { nodes { name postCount } } }"#,
+    ),
+    (
+        "O2 posts by author",
+        r#"{ posts(first: 20, orderBy: [{ field: AUTHOR_USERNAME, direction: DESC }]) { nodes { title } } }"#,
+    ),
 ];
 
 fn env_number(name: &str, default: u32) -> u32 {
@@ -52,7 +61,9 @@ async fn main() {
     let url = std::env::var("BLOGQL_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| format!("sqlite://{}", temp.display()));
 
-    let conn = blogql::db::connect(&url, 2).await.expect("connect");
+    let conn = blogql::db::connect(&url, blogql::db::PoolSettings::single())
+        .await
+        .expect("connect");
     Migrator::fresh(&conn).await.expect("migrate");
     let started = Instant::now();
     blogql::seed::bench::data(authors)

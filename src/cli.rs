@@ -4,6 +4,7 @@
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::Config;
+use crate::graphql::limits::DocumentLimits;
 use crate::graphql::{PageLimits, QueryLimits};
 
 #[derive(Parser, Debug)]
@@ -93,6 +94,40 @@ pub struct ServeArgs {
     /// times what one row costs).
     #[arg(long, env = "BLOGQL_MAX_COMPLEXITY", default_value_t = QueryLimits::default().max_complexity)]
     pub max_complexity: usize,
+    /// The most lexical tokens a document may have (counted before parsing).
+    #[arg(long, env = "BLOGQL_MAX_TOKENS", default_value_t = DocumentLimits::default().max_tokens)]
+    pub max_tokens: usize,
+    /// The most aliased fields (`__typename` included) a document may have.
+    #[arg(long, env = "BLOGQL_MAX_ALIASES", default_value_t = DocumentLimits::default().max_aliases)]
+    pub max_aliases: usize,
+    /// The most fields one operation may select at its root.
+    #[arg(long, env = "BLOGQL_MAX_ROOT_FIELDS", default_value_t = DocumentLimits::default().max_root_fields)]
+    pub max_root_fields: usize,
+    /// The most directives on one field or fragment.
+    #[arg(long, env = "BLOGQL_MAX_DIRECTIVES", default_value_t = DocumentLimits::default().max_directives)]
+    pub max_directives: usize,
+    /// The most fields a document may select once its fragments are expanded.
+    #[arg(long, env = "BLOGQL_MAX_FIELDS", default_value_t = DocumentLimits::default().max_fields)]
+    pub max_fields: u64,
+    /// The most operations in one batched (JSON array) request.
+    #[arg(long, env = "BLOGQL_MAX_BATCH", default_value_t = 10)]
+    pub max_batch: usize,
+    /// The largest request body, in bytes; larger ones get 413.
+    #[arg(long, env = "BLOGQL_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    pub body_limit: usize,
+    /// Persisted query documents kept in memory (least recently used evicted).
+    #[arg(long, env = "BLOGQL_APQ_CACHE_SIZE", default_value_t = 1000)]
+    pub apq_cache_size: usize,
+    /// Milliseconds a request waits for a database connection before it is
+    /// answered SERVICE_UNAVAILABLE.
+    #[arg(long, env = "BLOGQL_ACQUIRE_TIMEOUT_MS", default_value_t = 3000)]
+    pub acquire_timeout_ms: u64,
+    /// Milliseconds one SQL statement may run on PostgreSQL before it is cancelled.
+    #[arg(long, env = "BLOGQL_STATEMENT_TIMEOUT_MS", default_value_t = 10_000)]
+    pub statement_timeout_ms: u64,
+    /// Milliseconds a subscription WebSocket may wait before `connection_init`.
+    #[arg(long, env = "BLOGQL_WS_INIT_TIMEOUT_MS", default_value_t = 10_000)]
+    pub ws_init_timeout_ms: u64,
     /// Report each response's SQL statement count in `extensions.sqlStatements`.
     #[arg(long, env = "BLOGQL_DEBUG_SQL")]
     pub debug_sql: bool,
@@ -144,6 +179,19 @@ impl ServeArgs {
                 max_depth: self.max_depth,
                 max_complexity: self.max_complexity,
             },
+            document_limits: DocumentLimits {
+                max_tokens: self.max_tokens,
+                max_aliases: self.max_aliases,
+                max_root_fields: self.max_root_fields,
+                max_directives: self.max_directives,
+                max_fields: self.max_fields,
+            },
+            body_limit: self.body_limit,
+            max_batch: self.max_batch.max(1),
+            apq_cache_size: self.apq_cache_size.max(1),
+            acquire_timeout: std::time::Duration::from_millis(self.acquire_timeout_ms.max(1)),
+            statement_timeout: std::time::Duration::from_millis(self.statement_timeout_ms.max(1)),
+            ws_init_timeout: std::time::Duration::from_millis(self.ws_init_timeout_ms.max(1)),
             debug_sql: self.debug_sql,
             demo: !self.no_demo,
             max_connections: self.max_connections.max(1),

@@ -21,7 +21,7 @@ pub enum CommandError {
 }
 
 pub async fn migrate(database_url: &str, action: MigrateAction) -> Result<(), CommandError> {
-    let conn = db::connect(database_url, 1).await?;
+    let conn = db::connect(database_url, db::PoolSettings::single()).await?;
     match action {
         MigrateAction::Up => Migrator::up(&conn, None).await?,
         MigrateAction::Down => Migrator::down(&conn, Some(1)).await?,
@@ -36,7 +36,7 @@ pub async fn migrate(database_url: &str, action: MigrateAction) -> Result<(), Co
 }
 
 pub async fn seed(database_url: &str, args: SeedArgs) -> Result<(), CommandError> {
-    let conn = db::connect(database_url, 1).await?;
+    let conn = db::connect(database_url, db::PoolSettings::single()).await?;
     if args.fresh {
         Migrator::fresh(&conn).await?;
     } else {
@@ -62,7 +62,7 @@ pub fn schema() {
 }
 
 pub async fn promote(database_url: &str, username: &str) -> Result<(), CommandError> {
-    let conn = db::connect(database_url, 1).await?;
+    let conn = db::connect(database_url, db::PoolSettings::single()).await?;
     Migrator::up(&conn, None).await?;
     let updated = author::Entity::update_many()
         .col_expr(author::Column::IsStaff, Expr::value(true))

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::graphql::limits::DocumentLimits;
 use crate::graphql::{PageLimits, QueryLimits};
 
 #[derive(Clone, Debug)]
@@ -12,6 +13,20 @@ pub struct Config {
     pub port: u16,
     pub limits: PageLimits,
     pub query_limits: QueryLimits,
+    pub document_limits: DocumentLimits,
+    /// Bodies larger than this many bytes are refused with 413 before parsing.
+    pub body_limit: usize,
+    /// The most operations one batched request may hold.
+    pub max_batch: usize,
+    /// Persisted query documents remembered (least recently used go first).
+    pub apq_cache_size: usize,
+    /// How long a request waits for a pooled connection before it is answered
+    /// `SERVICE_UNAVAILABLE`.
+    pub acquire_timeout: Duration,
+    /// The longest one SQL statement may run on PostgreSQL (`statement_timeout`).
+    pub statement_timeout: Duration,
+    /// How long a WebSocket may stay open without `connection_init` (then 4408).
+    pub ws_init_timeout: Duration,
     /// Put the SQL statement count of each response in its `extensions`.
     pub debug_sql: bool,
     /// Load the demo data set into an empty database at start.
@@ -37,6 +52,13 @@ impl Config {
             port: 0,
             limits: PageLimits::default(),
             query_limits: QueryLimits::default(),
+            document_limits: DocumentLimits::default(),
+            body_limit: 1024 * 1024,
+            max_batch: 10,
+            apq_cache_size: 1000,
+            acquire_timeout: Duration::from_secs(3),
+            statement_timeout: Duration::from_secs(10),
+            ws_init_timeout: Duration::from_secs(10),
             debug_sql: false,
             demo: true,
             max_connections: 10,

@@ -12,15 +12,41 @@ use sea_orm::{
 };
 
 /// Opens the pool. A `sqlite:` URL creates its file when missing.
-pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+/// How the pool behaves under load.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// How long a request waits for a free connection before giving up: a full pool
+    /// answers quickly instead of queueing requests without bound.
+    pub acquire_timeout: Duration,
+    /// PostgreSQL cancels any statement that runs longer (`statement_timeout`).
+    pub statement_timeout: Option<Duration>,
+}
+
+impl PoolSettings {
+    /// One connection, for the command line's one-off tasks.
+    pub fn single() -> Self {
+        PoolSettings {
+            max_connections: 1,
+            acquire_timeout: Duration::from_secs(30),
+            statement_timeout: None,
+        }
+    }
+}
+
+pub async fn connect(url: &str, pool: PoolSettings) -> Result<DatabaseConnection, DbErr> {
     let url = sqlite_create_if_missing(url);
     let mut options = ConnectOptions::new(url);
     options
-        .max_connections(max_connections)
+        .max_connections(pool.max_connections)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(pool.acquire_timeout)
         // Statements are logged by our own request spans; sqlx's per-query log is noise.
         .sqlx_logging(false);
+    if let Some(timeout) = pool.statement_timeout {
+        let ms = timeout.as_millis().to_string();
+        options.map_sqlx_postgres_opts(move |pg| pg.options([("statement_timeout", ms.clone())]));
+    }
     Database::connect(options).await
 }
 

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use async_graphql::ErrorExtensions;
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, SqlErr};
 
 /// Deliberately not `Display`: async-graphql turns any `Display` type into an error
 /// without extensions, so every `?` must go through our `From` below, which adds
@@ -45,6 +45,12 @@ pub enum AppError {
     /// A delete that rows still depend on (Django's PROTECT); `blocked` of them.
     Protected { message: String, blocked: i64 },
 
+    /// No database connection came free in time: the client may retry later.
+    Unavailable,
+
+    /// A statement ran past the statement timeout and was cancelled.
+    Timeout,
+
     /// A database failure: logged, never shown.
     Database(Arc<DbErr>),
 
@@ -59,9 +65,25 @@ impl From<DbErr> for AppError {
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(msg)) => unique_violation(&msg),
             Some(SqlErr::ForeignKeyConstraintViolation(msg)) => foreign_key_violation(&msg),
+            _ if matches!(err, DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)) => {
+                AppError::Unavailable
+            }
+            _ if is_statement_timeout(&err) => AppError::Timeout,
             _ => AppError::Database(Arc::new(err)),
         }
     }
+}
+
+/// PostgreSQL's `query_canceled`, which `statement_timeout` raises.
+fn is_statement_timeout(err: &DbErr) -> bool {
+    let (DbErr::Query(RuntimeErr::SqlxError(sqlx)) | DbErr::Exec(RuntimeErr::SqlxError(sqlx))) =
+        err
+    else {
+        return false;
+    };
+    sqlx.as_database_error()
+        .and_then(|db| db.code())
+        .is_some_and(|code| code == "57014")
 }
 
 /// Each named constraint (and, for SQLite, which reports `table.column` instead of
@@ -212,6 +234,8 @@ impl AppError {
             | AppError::Conflict { message, .. }
             | AppError::Protected { message, .. } => message.clone(),
             AppError::Unauthenticated { message } => (*message).to_owned(),
+            AppError::Unavailable => "the server is busy; try again shortly".to_owned(),
+            AppError::Timeout => "the query took too long and was cancelled".to_owned(),
             AppError::Database(_) | AppError::Internal(_) => "internal server error".to_owned(),
         }
     }
@@ -225,6 +249,8 @@ impl AppError {
             AppError::Forbidden { .. } => "FORBIDDEN",
             AppError::Conflict { .. } => "CONFLICT",
             AppError::Protected { .. } => "PROTECTED",
+            AppError::Unavailable => "SERVICE_UNAVAILABLE",
+            AppError::Timeout => "TIMEOUT",
             AppError::Database(_) | AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }

@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 use crate::auth::Keys;
 use crate::config::Config;
+use crate::events::Events;
 use crate::graphql::build_schema;
-use crate::http::{AppState, router};
+use crate::http::{AppState, PersistedQueries, router};
 use crate::{db, seed};
 
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +38,12 @@ impl Application {
     /// Connects, applies pending migrations, loads the demo data into an empty
     /// database (unless turned off), and binds the listener.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let conn = db::connect(&config.database_url, config.max_connections).await?;
+        let pool = db::PoolSettings {
+            max_connections: config.max_connections,
+            acquire_timeout: config.acquire_timeout,
+            statement_timeout: Some(config.statement_timeout),
+        };
+        let conn = db::connect(&config.database_url, pool).await?;
         Migrator::up(&conn, None).await?;
         if config.demo && is_empty(&conn).await? {
             seed::demo::load(&conn).await?;
@@ -48,11 +54,13 @@ impl Application {
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
         let keys = Arc::new(Keys::new(config.jwt_secret.as_deref(), config.token_ttl));
+        let events = Events::start(conn.get_database_backend(), &config.database_url).await?;
         let state = AppState {
             schema: build_schema(
                 config.limits,
                 config.query_limits,
                 keys.clone(),
+                events,
                 config.production,
             ),
             db: conn,
@@ -60,6 +68,11 @@ impl Application {
             keys,
             writes: Default::default(),
             graphiql: !config.production,
+            document_limits: config.document_limits,
+            max_batch: config.max_batch,
+            persisted: Arc::new(PersistedQueries::new(config.apq_cache_size)),
+            cors_origins: config.cors_origins.clone().into(),
+            ws_init_timeout: config.ws_init_timeout,
         };
         Ok(Application {
             listener,

@@ -5,6 +5,7 @@ pub mod context;
 pub mod error_codes;
 pub mod filter;
 pub mod groups;
+pub mod limits;
 pub mod loaders;
 pub mod mutations;
 pub mod node;
@@ -12,13 +13,16 @@ pub mod pagination;
 pub mod policy;
 pub mod query;
 pub mod relations;
+pub mod subscription;
 pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 use crate::auth::Keys;
+use crate::events::Events;
+use subscription::Subscription;
 
 pub use context::RequestCtx;
 pub use mutations::Mutation;
@@ -29,7 +33,7 @@ pub use query::Query;
 #[derive(async_graphql::MergedObject, Default)]
 pub struct Root(Query, groups::GroupQuery);
 
-pub type AppSchema = Schema<Root, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Root, Mutation, Subscription>;
 
 /// How deep and how costly one operation may be; both are checked when the
 /// operation is validated, before any SQL is sent.
@@ -56,11 +60,13 @@ pub fn build_schema(
     limits: PageLimits,
     query: QueryLimits,
     keys: Arc<Keys>,
+    events: Arc<Events>,
     production: bool,
 ) -> AppSchema {
-    let mut builder = Schema::build(Root::default(), Mutation::default(), EmptySubscription)
+    let mut builder = Schema::build(Root::default(), Mutation::default(), Subscription)
         .data(limits)
         .data(keys)
+        .data(events)
         .limit_depth(query.max_depth)
         .limit_complexity(query.max_complexity)
         .extension(error_codes::ErrorCodes);
@@ -73,7 +79,7 @@ pub fn build_schema(
 
 /// The schema in SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Root::default(), Mutation::default(), EmptySubscription)
+    Schema::build(Root::default(), Mutation::default(), Subscription)
         .finish()
         .sdl()
 }

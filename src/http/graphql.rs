@@ -1,18 +1,26 @@
-//! The GraphQL endpoint (POST and GET at `/graphql`) and GraphiQL.
+//! The GraphQL endpoint, by GraphQL over HTTP: POST with a JSON body (a batch is a
+//! JSON array), GET for queries only, answered as `application/json` or
+//! `application/graphql-response+json` as the client accepts; Apollo's persisted
+//! queries; the document limits, checked before anything runs; and GraphiQL.
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{BatchRequest, BatchResponse, Request, Response, Value, Variables};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
-use axum::extract::rejection::QueryRejection;
+use async_graphql::{Request, Response, ServerError, Value, Variables};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{Query, State};
-use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION};
+use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response as HttpResponse};
 use futures_util::future::join_all;
 use serde::Deserialize;
+use serde_json::Value as Json;
 
 use super::AppState;
+use super::errors::request_error;
+use super::negotiate::{self, Media};
+use super::subscriptions;
 use crate::auth::Auth;
 use crate::db::Db;
 use crate::graphql::RequestCtx;
@@ -20,10 +28,103 @@ use crate::graphql::RequestCtx;
 pub async fn post(
     State(state): State<AppState>,
     headers: HeaderMap,
-    req: GraphQLBatchRequest,
-) -> GraphQLResponse {
+    body: Result<Bytes, BytesRejection>,
+) -> HttpResponse {
+    let Some(media) = negotiate::accepted(&headers) else {
+        return not_acceptable();
+    };
+    // Only JSON is read: a form or text/plain body (what a cross-site form can
+    // send) is refused unread.
+    if !negotiate::is_json(&headers) {
+        return http_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request as `Content-Type: application/json`",
+        );
+    }
+    // The body limit answers 413 here, before anything is parsed.
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let Ok(json) = serde_json::from_slice::<Json>(&body) else {
+        return http_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "the body is not JSON",
+        );
+    };
     let auth = authenticate(&state, &headers);
-    execute(&state, auth, req.into_inner()).await.into()
+    match json {
+        Json::Array(items) => {
+            if items.is_empty() || items.len() > state.max_batch {
+                return http_error(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    &format!("a batch holds 1 to {} operations", state.max_batch),
+                );
+            }
+            let outcomes = join_all(items.into_iter().map(|item| {
+                let state = &state;
+                async move {
+                    match operation(item) {
+                        Ok(req) => run(state, auth, req).await,
+                        Err(err) => Outcome::refused(err, true),
+                    }
+                }
+            }))
+            .await;
+            let body = Json::Array(outcomes.into_iter().map(|o| o.body).collect());
+            respond(media, StatusCode::OK, &body)
+        }
+        item => match operation(item) {
+            Ok(req) => run(&state, auth, req).await.respond(media),
+            Err(err) => Outcome::refused(err, true).respond(media),
+        },
+    }
+}
+
+/// A request of a POST body: `query`, `operationName`, `variables` and
+/// `extensions`, each of the type the spec gives it.
+pub(super) fn operation(item: Json) -> Result<Request, ServerError> {
+    let bad = |message: &str| request_error("BAD_REQUEST", message);
+    let Json::Object(mut fields) = item else {
+        return Err(bad("a GraphQL request is a JSON object"));
+    };
+    let persisted = fields
+        .get("extensions")
+        .and_then(|e| e.get("persistedQuery"))
+        .is_some();
+    let query = match fields.remove("query") {
+        Some(Json::String(query)) => query,
+        // A persisted query may be named by its hash alone.
+        None | Some(Json::Null) if persisted => String::new(),
+        None | Some(Json::Null) => return Err(bad("the request has no `query`")),
+        Some(_) => return Err(bad("`query` must be a string")),
+    };
+    let mut req = Request::new(query);
+    match fields.remove("operationName") {
+        None | Some(Json::Null) => {}
+        Some(Json::String(name)) => req = req.operation_name(name),
+        Some(_) => return Err(bad("`operationName` must be a string")),
+    }
+    match fields.remove("variables") {
+        None | Some(Json::Null) => {}
+        Some(vars @ Json::Object(_)) => req = req.variables(Variables::from_json(vars)),
+        Some(_) => return Err(bad("`variables` must be an object")),
+    }
+    match fields.remove("extensions") {
+        None | Some(Json::Null) => {}
+        Some(Json::Object(ext)) => {
+            for (key, value) in ext {
+                let value =
+                    Value::from_json(value).map_err(|_| bad("`extensions` is not valid"))?;
+                req.extensions.insert(key, value);
+            }
+        }
+        Some(_) => return Err(bad("`extensions` must be an object")),
+    }
+    Ok(req)
 }
 
 /// The query string of a GET request, with the names GraphQL over HTTP gives them
@@ -38,63 +139,79 @@ pub struct GetParams {
     extensions: Option<String>,
 }
 
-/// GET runs a query from the URL; a browser asking for HTML with no query gets GraphiQL.
+/// GET runs a query from the URL; a browser asking for HTML with no query gets
+/// GraphiQL; a WebSocket upgrade opens a subscription connection.
 pub async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     params: Result<Query<GetParams>, QueryRejection>,
 ) -> HttpResponse {
+    if let Ok(ws) = upgrade {
+        return subscriptions::upgrade(state, &headers, ws);
+    }
     let params = match params {
         Ok(Query(params)) => params,
-        Err(_) => return bad_request("the query string is not a GraphQL request"),
-    };
-    let Some(query) = params.query else {
-        if state.graphiql && wants_html(&headers) {
-            return graphiql().await.into_response();
+        Err(_) => {
+            return http_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the query string is not a GraphQL request",
+            );
         }
-        return bad_request("a GET request needs a `query` parameter");
     };
-    let mut req = Request::new(query);
+    let empty = params.query.is_none() && params.extensions.is_none();
+    if empty && state.graphiql && wants_html(&headers) {
+        return graphiql().await.into_response();
+    }
+    let Some(media) = negotiate::accepted(&headers) else {
+        return not_acceptable();
+    };
+    let mut item = serde_json::Map::new();
+    if let Some(query) = params.query {
+        item.insert("query".into(), Json::String(query));
+    }
     if let Some(name) = params.operation_name {
-        req = req.operation_name(name);
+        item.insert("operationName".into(), Json::String(name));
     }
-    if let Some(json) = params.variables {
-        match serde_json::from_str::<Variables>(&json) {
-            Ok(variables) => req = req.variables(variables),
-            Err(_) => return bad_request("`variables` is not a JSON object"),
+    for (key, text) in [
+        ("variables", params.variables),
+        ("extensions", params.extensions),
+    ] {
+        if let Some(text) = text {
+            let Ok(value) = serde_json::from_str::<Json>(&text) else {
+                return Outcome::refused(
+                    request_error("BAD_REQUEST", format!("`{key}` is not JSON")),
+                    true,
+                )
+                .respond(media);
+            };
+            item.insert(key.into(), value);
         }
     }
-    if let Some(json) = params.extensions {
-        match serde_json::from_str(&json) {
-            Ok(extensions) => req.extensions = extensions,
-            Err(_) => return bad_request("`extensions` is not a JSON object"),
-        }
+    let mut req = match operation(Json::Object(item)) {
+        Ok(req) => req,
+        Err(err) => return Outcome::refused(err, true).respond(media),
+    };
+    if let Err(err) = prepare(&state, &mut req) {
+        return Outcome::refused(err, false).respond(media);
     }
-    if writes(&req) {
+    if writes(&mut req) {
         return read_only_get();
     }
     let auth = authenticate(&state, &headers);
-    GraphQLResponse::from(execute(&state, auth, BatchRequest::Single(req)).await).into_response()
-}
-
-fn bad_request(message: &str) -> HttpResponse {
-    let body = serde_json::json!({ "errors": [{
-        "message": message,
-        "extensions": { "code": "BAD_REQUEST" }
-    }]});
-    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+    Outcome::of(execute_one(&state, auth, req).await).respond(media)
 }
 
 /// Whether the operation a request selects is a mutation (or a subscription).
-/// A document that does not parse is answered as usual, with its parse error.
-fn writes(req: &Request) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(&req.query) else {
+fn writes(req: &mut Request) -> bool {
+    let operation_name = req.operation_name.clone();
+    let Ok(doc) = req.parsed_query() else {
         return false;
     };
     let selected = match &doc.operations {
         DocumentOperations::Single(op) => Some(&op.node),
-        DocumentOperations::Multiple(ops) => req
-            .operation_name
+        DocumentOperations::Multiple(ops) => operation_name
             .as_deref()
             .and_then(|name| ops.iter().find(|(n, _)| n.as_str() == name))
             .map(|(_, op)| &op.node),
@@ -139,12 +256,27 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Auth {
     state.keys.authenticate(header)
 }
 
-async fn execute(state: &AppState, auth: Auth, batch: BatchRequest) -> BatchResponse {
-    match batch {
-        BatchRequest::Single(req) => BatchResponse::Single(execute_one(state, auth, req).await),
-        BatchRequest::Batch(reqs) => BatchResponse::Batch(
-            join_all(reqs.into_iter().map(|req| execute_one(state, auth, req))).await,
-        ),
+/// Resolves a persisted query and checks the document limits, so that nothing
+/// over a limit is validated, cached or run.
+pub(super) fn prepare(state: &AppState, req: &mut Request) -> Result<(), ServerError> {
+    let persist = state.persisted.resolve(req)?;
+    state.document_limits.check_source(&req.query)?;
+    let doc = req.parsed_query().map_err(|mut err| {
+        let mut ext = err.extensions.take().unwrap_or_default();
+        ext.set("code", "GRAPHQL_PARSE_FAILED");
+        err.extensions = Some(ext);
+        err
+    })?;
+    state.document_limits.check(doc)?;
+    state.persisted.store(persist, &req.query);
+    Ok(())
+}
+
+/// Prepares and runs one operation of a POST.
+async fn run(state: &AppState, auth: Auth, mut req: Request) -> Outcome {
+    match prepare(state, &mut req) {
+        Ok(()) => Outcome::of(execute_one(state, auth, req).await),
+        Err(err) => Outcome::refused(err, false),
     }
 }
 
@@ -159,4 +291,103 @@ async fn execute_one(state: &AppState, auth: Auth, req: Request) -> Response {
             .insert("sqlStatements".into(), Value::from(n));
     }
     resp
+}
+
+/// One operation's answer: its JSON, and what kind of answer it is, which sets the
+/// HTTP status.
+struct Outcome {
+    body: Json,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// The operation ran (possibly with field errors): `data` is there.
+    Ran,
+    /// A GraphQL request error (parse, validation, a limit): nothing ran.
+    RequestError,
+    /// The HTTP request is not a GraphQL request at all (`query` missing, ...).
+    Malformed,
+    /// A persisted query the server does not know: Apollo Client then sends the
+    /// document, but turns persisted queries off on a 400, so this is a 200.
+    Retry,
+}
+
+impl Outcome {
+    fn of(resp: Response) -> Self {
+        // Parse and validation errors have no path; field errors always do.
+        let request_error = matches!(resp.data, Value::Null)
+            && !resp.errors.is_empty()
+            && resp.errors.iter().all(|e| e.path.is_empty());
+        let mut body = serde_json::to_value(&resp).unwrap_or_default();
+        if !request_error {
+            return Outcome {
+                body,
+                kind: Kind::Ran,
+            };
+        }
+        if let Some(fields) = body.as_object_mut() {
+            fields.remove("data");
+        }
+        Outcome {
+            body,
+            kind: Kind::RequestError,
+        }
+    }
+
+    /// A request refused before it ran; `malformed` when the HTTP request itself is.
+    fn refused(err: ServerError, malformed: bool) -> Self {
+        let not_found = err
+            .extensions
+            .as_ref()
+            .and_then(|ext| ext.get("code"))
+            .is_some_and(|code| *code == Value::from("PERSISTED_QUERY_NOT_FOUND"));
+        let kind = match (malformed, not_found) {
+            (true, _) => Kind::Malformed,
+            (false, true) => Kind::Retry,
+            (false, false) => Kind::RequestError,
+        };
+        Outcome {
+            body: serde_json::json!({ "errors": [err] }),
+            kind,
+        }
+    }
+
+    fn respond(self, media: Media) -> HttpResponse {
+        // `application/json` answers every well-formed request with 200.
+        let status = match (self.kind, media) {
+            (Kind::Ran | Kind::Retry, _) => StatusCode::OK,
+            (Kind::RequestError, Media::Json) => StatusCode::OK,
+            (Kind::RequestError, Media::GraphqlResponse) | (Kind::Malformed, _) => {
+                StatusCode::BAD_REQUEST
+            }
+        };
+        respond(media, status, &self.body)
+    }
+}
+
+fn respond(media: Media, status: StatusCode, body: &Json) -> HttpResponse {
+    (
+        status,
+        [(CONTENT_TYPE, media.content_type())],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// An error of the HTTP request itself, answered as JSON whatever was accepted.
+fn http_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    let body = serde_json::json!({ "errors": [{
+        "message": message,
+        "extensions": { "code": code }
+    }]});
+    respond(Media::Json, status, &body)
+}
+
+fn not_acceptable() -> HttpResponse {
+    http_error(
+        StatusCode::NOT_ACCEPTABLE,
+        "NOT_ACCEPTABLE",
+        "accept application/graphql-response+json or application/json",
+    )
 }

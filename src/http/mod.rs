@@ -1,7 +1,11 @@
 //! HTTP: the routes and the middleware around them.
 
+mod errors;
 mod graphql;
 mod health;
+mod negotiate;
+mod persisted;
+mod subscriptions;
 
 use axum::Router;
 use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
@@ -20,9 +24,8 @@ use crate::auth::Keys;
 use crate::config::Config;
 use crate::db::WriteLock;
 use crate::graphql::AppSchema;
-
-/// Requests larger than this are refused with 413 before any parsing.
-const BODY_LIMIT: usize = 1024 * 1024;
+use crate::graphql::limits::DocumentLimits;
+pub use persisted::PersistedQueries;
 
 /// CORS for the configured browser origins: simple GET and POST with the JSON and
 /// bearer headers, without credentials (tokens travel in a header, not a cookie).
@@ -49,6 +52,13 @@ pub struct AppState {
     pub writes: WriteLock,
     /// GraphiQL is off in production.
     pub graphiql: bool,
+    pub document_limits: DocumentLimits,
+    pub max_batch: usize,
+    pub persisted: Arc<PersistedQueries>,
+    /// Browser origins allowed to call the API, also for WebSocket upgrades.
+    pub cors_origins: Arc<[String]>,
+    /// How long a WebSocket may wait before `connection_init`.
+    pub ws_init_timeout: std::time::Duration,
 }
 
 pub fn router(state: AppState, config: &Config) -> Router {
@@ -61,7 +71,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
     routes
         .with_state(state)
         .layer(cors(&config.cors_origins))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

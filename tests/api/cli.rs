@@ -94,7 +94,11 @@ async fn seed_is_deterministic_and_refuses_to_mix_data() {
 
     let open = |dir: &Path| {
         let url = format!("sqlite://{}", dir.join("blogql.db").display());
-        async move { blogql::db::connect(&url, 1).await.expect("connect") }
+        async move {
+            blogql::db::connect(&url, blogql::db::PoolSettings::single())
+                .await
+                .expect("connect")
+        }
     };
     let (da, db) = (open(&a).await, open(&b).await);
     let posts = |c| post::Entity::find().order_by_asc(post::Column::Id).all(c);
@@ -204,7 +208,9 @@ async fn promote_makes_an_author_staff() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no author is called \"nobody\""));
 
     let url = format!("sqlite://{}", dir.join("blogql.db").display());
-    let conn = blogql::db::connect(&url, 1).await.expect("connect");
+    let conn = blogql::db::connect(&url, blogql::db::PoolSettings::single())
+        .await
+        .expect("connect");
     let staff: Vec<(String, bool)> = entity::author::Entity::find()
         .order_by_asc(entity::author::Column::Id)
         .all(&conn)

@@ -117,9 +117,15 @@ impl TestDb {
 
     /// A direct connection, to arrange rows or check what a request left behind.
     pub async fn connect(&self) -> DatabaseConnection {
-        blogql::db::connect(&self.url, 2)
-            .await
-            .expect("connect to the test database")
+        blogql::db::connect(
+            &self.url,
+            blogql::db::PoolSettings {
+                max_connections: 2,
+                ..blogql::db::PoolSettings::single()
+            },
+        )
+        .await
+        .expect("connect to the test database")
     }
 }
 
@@ -273,6 +279,58 @@ impl TestApp {
             .expect("POST /graphql");
         assert_eq!(resp.status(), 200, "{:?}: status of {query}", self.backend);
         resp.json().await.expect("a JSON response")
+    }
+
+    /// POSTs `body` as it is, with the given `Content-Type` and `Accept` (none when
+    /// `None`): the status, the response's content type and its body as JSON (`Null`
+    /// when it is not JSON).
+    pub async fn post_raw(
+        &self,
+        body: impl Into<reqwest::Body>,
+        content_type: Option<&str>,
+        accept: Option<&str>,
+    ) -> (u16, String, Value) {
+        let mut post = self.client.post(format!("{}/graphql", self.base));
+        if let Some(ct) = content_type {
+            post = post.header("content-type", ct);
+        }
+        if let Some(accept) = accept {
+            post = post.header("accept", accept);
+        }
+        let resp = post.body(body).send().await.expect("POST /graphql");
+        Self::parts(resp).await
+    }
+
+    /// GETs `/graphql` with these query parameters and `Accept`.
+    pub async fn get_raw(
+        &self,
+        params: &[(&str, &str)],
+        accept: Option<&str>,
+    ) -> (u16, String, Value) {
+        let mut get = self
+            .client
+            .get(format!("{}/graphql", self.base))
+            .query(params);
+        if let Some(accept) = accept {
+            get = get.header("accept", accept);
+        }
+        Self::parts(get.send().await.expect("GET /graphql")).await
+    }
+
+    async fn parts(resp: reqwest::Response) -> (u16, String, Value) {
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let text = resp.text().await.expect("a body");
+        (
+            status,
+            content_type,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+        )
     }
 
     /// The `data` of a query that must succeed.

@@ -411,7 +411,11 @@ async fn production_mode_hides_the_schema_and_graphiql() {
         .send()
         .await
         .expect("GET");
-    assert_eq!(resp.status(), 400, "no GraphiQL");
+    assert_eq!(
+        resp.status(),
+        406,
+        "no GraphiQL, and HTML is all it accepts"
+    );
     // Queries work as ever.
     assert_eq!(
         app.data("{ posts { totalCount } }").await["posts"]["totalCount"],

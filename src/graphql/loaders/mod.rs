@@ -100,6 +100,25 @@ impl LoadDriver {
     }
 }
 
+impl LoadDriver {
+    /// Runs batches as they come, for as long as any loader of this request lives:
+    /// for a subscription, whose events resolve one at a time, long after the
+    /// subscribe request itself.
+    pub async fn serve(mut self) {
+        let mut running = FuturesUnordered::new();
+        loop {
+            tokio::select! {
+                batch = self.batches.recv() => match batch {
+                    Some(batch) => running.push(batch),
+                    None => break,
+                },
+                Some(()) = running.next(), if !running.is_empty() => {}
+            }
+        }
+        while running.next().await.is_some() {}
+    }
+}
+
 /// Polls `fut` and tells whether it woke its own task while being polled (it
 /// yielded with work left), as opposed to waiting for something outside.
 fn poll_watching_self_wakes<F: Future>(

@@ -6,8 +6,9 @@ use entity::{comment, post};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
 use super::delete::{DeletePayload, Report};
-use super::{find, key, now, owned, signed_in, validate};
+use super::{announce, find, key, now, owned, signed_in, validate};
 use crate::error::{AppError, GqlResult};
+use crate::events::Event;
 use crate::graphql::types::{Comment, Post, to_id};
 
 #[derive(SimpleObject)]
@@ -52,7 +53,13 @@ impl CommentMutation {
         .insert(conn)
         .await
         .map_err(AppError::from)?;
+        let added = Event::CommentAdded {
+            comment_id: created.id,
+            post_id: post.id,
+        };
+        let announcement = announce(ctx, conn, Some(added)).await?;
         txn.commit().await.map_err(AppError::from)?;
+        announcement.committed();
         Ok(CommentPayload {
             comment: Comment(created),
             post: Post(post),

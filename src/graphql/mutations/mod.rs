@@ -18,6 +18,8 @@ use super::context::RequestCtx;
 use super::node::Node;
 use super::policy::{self, Reader};
 use crate::error::{AppError, GqlResult};
+use crate::events::{Announcement, Event, Events};
+use std::sync::Arc;
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
@@ -86,4 +88,18 @@ async fn staff(conn: &impl ConnectionTrait, viewer: i64) -> Result<(), AppError>
 fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
     chrono::Utc::now().trunc_subsecs(0)
+}
+
+/// Announces `event` (if any) from inside the mutation's transaction; deliver the
+/// returned announcement once the transaction has committed.
+async fn announce(
+    ctx: &Context<'_>,
+    conn: &impl ConnectionTrait,
+    event: Option<Event>,
+) -> GqlResult<Announcement> {
+    let Some(event) = event else {
+        return Ok(Announcement::default());
+    };
+    let events = ctx.data::<Arc<Events>>()?;
+    Ok(events.announce(conn, event).await.map_err(AppError::from)?)
 }

@@ -12,8 +12,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use super::delete::{DeleteAction, DeletePayload, Report};
 use super::taxonomy::resolve_tags;
-use super::{find, key, now, owned, signed_in, validate};
+use super::{announce, find, key, now, owned, signed_in, validate};
 use crate::error::{AppError, GqlResult};
+use crate::events::Event;
 use crate::graphql::policy::Reader;
 use crate::graphql::types::{Author, Category, Post, Tag, to_id};
 
@@ -272,7 +273,12 @@ impl PostMutation {
         .map_err(AppError::from)?;
         let attached = attach(conn, created.id, &tags).await?;
         let out = payload(conn, created.id, None, attached).await?;
+        let event = Event::PostPublished {
+            post_id: created.id,
+        };
+        let published = announce(ctx, conn, input.publish.then_some(event)).await?;
         txn.commit().await.map_err(AppError::from)?;
+        published.committed();
         Ok(out)
     }
 
@@ -463,6 +469,7 @@ async fn set_status(ctx: &Context<'_>, id: &ID, status: Status) -> GqlResult<Pos
     let txn = request.begin_write().await?;
     let conn = txn.conn();
     let current = own_post(conn, request.reader(), viewer, id, "id").await?;
+    let newly_published = status == Status::Published && current.status != Status::Published;
     let published_at = match status {
         Status::Published => current.published_at.or(Some(now())),
         Status::Draft => None,
@@ -473,6 +480,11 @@ async fn set_status(ctx: &Context<'_>, id: &ID, status: Status) -> GqlResult<Pos
     row.updated_at = Set(now());
     let updated = row.update(conn).await.map_err(AppError::from)?;
     let out = payload(conn, updated.id, None, BTreeSet::new()).await?;
+    let event = Event::PostPublished {
+        post_id: updated.id,
+    };
+    let published = announce(ctx, conn, newly_published.then_some(event)).await?;
     txn.commit().await.map_err(AppError::from)?;
+    published.committed();
     Ok(out)
 }
