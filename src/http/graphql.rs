@@ -3,7 +3,6 @@
 //! `application/graphql-response+json` as the client accepts; Apollo's persisted
 //! queries; the document limits, checked before anything runs; and GraphiQL.
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Response, ServerError, Value, Variables};
 use axum::body::Bytes;
@@ -12,13 +11,14 @@ use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{Query, State};
 use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response as HttpResponse};
+use axum::response::{IntoResponse, Response as HttpResponse};
 use futures_util::future::join_all;
 use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::AppState;
 use super::errors::request_error;
+use super::graphiql;
 use super::negotiate::{self, Media};
 use super::subscriptions;
 use crate::auth::Auth;
@@ -162,7 +162,7 @@ pub async fn get(
     };
     let empty = params.query.is_none() && params.extensions.is_none();
     if empty && state.graphiql && wants_html(&headers) {
-        return graphiql().await.into_response();
+        return graphiql::page().await.into_response();
     }
     let Some(media) = negotiate::accepted(&headers) else {
         return not_acceptable();
@@ -232,15 +232,6 @@ fn read_only_get() -> HttpResponse {
         axum::Json(body),
     )
         .into_response()
-}
-
-pub async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("blogql")
-            .finish(),
-    )
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {

@@ -1,6 +1,7 @@
 //! HTTP: the routes and the middleware around them.
 
 mod errors;
+mod graphiql;
 mod graphql;
 mod health;
 mod negotiate;
@@ -66,7 +67,9 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/health", get(health::health));
     if !config.production {
-        routes = routes.route("/", get(graphql::graphiql));
+        routes = routes
+            .route("/", get(graphiql::page))
+            .route("/assets/graphiql/{name}", get(graphiql::asset));
     }
     routes
         .with_state(state)

@@ -339,9 +339,20 @@ async fn document_limits_refuse_before_anything_runs() {
     assert_eq!(reply["errors"][0]["extensions"]["limit"], "rootFields");
 }
 
-#[tokio::test]
-async fn slow_statements_and_a_full_pool_answer_quickly() {
+/// Holds an exclusive lock on `posts` (from outside the server) until rolled back:
+/// every statement that reads posts waits.
+async fn lock_posts(app: &TestApp) -> sea_orm::DatabaseTransaction {
     use sea_orm::{ConnectionTrait, TransactionTrait};
+    let holder = app.db.connect().await;
+    let lock = holder.begin().await.expect("begin");
+    lock.execute_unprepared("LOCK TABLE posts IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+    lock
+}
+
+#[tokio::test]
+async fn slow_statements_a_full_pool_and_slow_requests_answer_quickly() {
     // Only PostgreSQL has a per-statement timeout; the pool limit is the same code
     // on every backend, and a table lock is how a test holds a statement up.
     if !backends().contains(&Backend::Postgres) {
@@ -353,11 +364,7 @@ async fn slow_statements_and_a_full_pool_answer_quickly() {
         c.max_connections = 1;
     })
     .await;
-    let holder = app.db.connect().await;
-    let lock = holder.begin().await.expect("begin");
-    lock.execute_unprepared("LOCK TABLE posts IN ACCESS EXCLUSIVE MODE")
-        .await
-        .expect("lock");
+    let lock = lock_posts(&app).await;
 
     // A statement blocked by the lock is cancelled at the timeout.
     let body_json = app.request("{ posts { totalCount } }", json!({})).await;
@@ -382,4 +389,17 @@ async fn slow_statements_and_a_full_pool_answer_quickly() {
         app.data("{ posts { totalCount } }").await["posts"]["totalCount"],
         3
     );
+
+    // The whole request has its own limit (tower-http), shorter here than the
+    // statement's: the client gets 408 when it passes.
+    let app = TestApp::spawn_with(Backend::Postgres, Fixture::Demo, |c| {
+        c.request_timeout = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let lock = lock_posts(&app).await;
+    let (status, _, _) = app
+        .post_raw(body("{ posts { totalCount } }"), JSON, None)
+        .await;
+    assert_eq!(status, 408);
+    lock.rollback().await.expect("rollback");
 }

@@ -28,7 +28,30 @@ async fn graphiql_is_served_to_browsers() {
             page.contains("graphiql") && page.contains("/graphql"),
             "{path}"
         );
+        // Everything the page loads comes from this server.
+        assert!(!page.contains("https://"), "{path}: no CDN");
+        for (asset, kind) in [
+            ("graphiql.min.js", "text/javascript"),
+            ("graphiql.min.css", "text/css"),
+            ("react.production.min.js", "text/javascript"),
+            ("react-dom.production.min.js", "text/javascript"),
+        ] {
+            assert!(
+                page.contains(&format!("/assets/graphiql/{asset}")),
+                "{asset}"
+            );
+            let resp = app.get(&format!("/assets/graphiql/{asset}")).await;
+            assert_eq!(resp.status(), 200, "{asset}");
+            let content_type = resp.headers()["content-type"].to_str().unwrap_or_default();
+            assert!(content_type.starts_with(kind), "{asset}: {content_type}");
+            assert!(resp.bytes().await.expect("body").len() > 10_000, "{asset}");
+        }
     }
+    assert_eq!(
+        app.get("/assets/graphiql/../Cargo.toml").await.status(),
+        404
+    );
+    assert_eq!(app.get("/assets/graphiql/other.js").await.status(), 404);
 }
 
 #[tokio::test]
@@ -404,6 +427,10 @@ async fn production_mode_hides_the_schema_and_graphiql() {
         "no suggestions: {message}"
     );
     assert_eq!(app.get("/").await.status(), 404);
+    assert_eq!(
+        app.get("/assets/graphiql/graphiql.min.js").await.status(),
+        404
+    );
     let resp = app
         .client
         .get(format!("{}/graphql", app.base))
