@@ -74,8 +74,8 @@ pub async fn post(
                 }
             }))
             .await;
-            let body = Json::Array(outcomes.into_iter().map(|o| o.body).collect());
-            respond(media, StatusCode::OK, &body)
+            let bodies: Vec<String> = outcomes.into_iter().map(|o| o.body).collect();
+            respond(media, StatusCode::OK, format!("[{}]", bodies.join(",")))
         }
         item => match operation(item) {
             Ok(req) => run(&state, auth, req).await.respond(media),
@@ -284,10 +284,10 @@ async fn execute_one(state: &AppState, auth: Auth, req: Request) -> Response {
     resp
 }
 
-/// One operation's answer: its JSON, and what kind of answer it is, which sets the
-/// HTTP status.
+/// One operation's answer: its JSON text, and what kind of answer it is, which
+/// sets the HTTP status.
 struct Outcome {
-    body: Json,
+    body: String,
     kind: Kind,
 }
 
@@ -310,18 +310,19 @@ impl Outcome {
         let request_error = matches!(resp.data, Value::Null)
             && !resp.errors.is_empty()
             && resp.errors.iter().all(|e| e.path.is_empty());
-        let mut body = serde_json::to_value(&resp).unwrap_or_default();
         if !request_error {
             return Outcome {
-                body,
+                body: serde_json::to_string(&resp).unwrap_or_default(),
                 kind: Kind::Ran,
             };
         }
+        // Nothing ran: the response has no `data` entry at all.
+        let mut body = serde_json::to_value(&resp).unwrap_or_default();
         if let Some(fields) = body.as_object_mut() {
             fields.remove("data");
         }
         Outcome {
-            body,
+            body: body.to_string(),
             kind: Kind::RequestError,
         }
     }
@@ -339,7 +340,7 @@ impl Outcome {
             (false, false) => Kind::RequestError,
         };
         Outcome {
-            body: serde_json::json!({ "errors": [err] }),
+            body: serde_json::json!({ "errors": [err] }).to_string(),
             kind,
         }
     }
@@ -353,17 +354,12 @@ impl Outcome {
                 StatusCode::BAD_REQUEST
             }
         };
-        respond(media, status, &self.body)
+        respond(media, status, self.body)
     }
 }
 
-fn respond(media: Media, status: StatusCode, body: &Json) -> HttpResponse {
-    (
-        status,
-        [(CONTENT_TYPE, media.content_type())],
-        body.to_string(),
-    )
-        .into_response()
+fn respond(media: Media, status: StatusCode, body: String) -> HttpResponse {
+    (status, [(CONTENT_TYPE, media.content_type())], body).into_response()
 }
 
 /// An error of the HTTP request itself, answered as JSON whatever was accepted.
@@ -372,7 +368,7 @@ fn http_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
         "message": message,
         "extensions": { "code": code }
     }]});
-    respond(Media::Json, status, &body)
+    respond(Media::Json, status, body.to_string())
 }
 
 fn not_acceptable() -> HttpResponse {
