@@ -249,16 +249,25 @@ impl TestApp {
 
     pub async fn sign_in_with(&mut self, username: &str, password: &str) {
         self.token = None;
+        self.token = Some(self.login_with(username, password).await);
+    }
+
+    /// A token for `username` (password `blogql-demo`), leaving this client's own as it is.
+    pub async fn login(&self, username: &str) -> String {
+        self.login_with(username, "blogql-demo").await
+    }
+
+    async fn login_with(&self, username: &str, password: &str) -> String {
         let body = self
             .request(
                 "mutation($u: String!, $p: String!) { login(usernameOrEmail: $u, password: $p) { token } }",
                 json!({ "u": username, "p": password }),
             )
             .await;
-        let token = body["data"]["login"]["token"]
+        body["data"]["login"]["token"]
             .as_str()
-            .unwrap_or_else(|| panic!("login as {username}: {body}"));
-        self.token = Some(token.to_owned());
+            .unwrap_or_else(|| panic!("login as {username}: {body}"))
+            .to_owned()
     }
 
     /// Makes later requests anonymous, or carry another token.
@@ -395,6 +404,60 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
         self.server.abort();
+    }
+}
+
+/// The ids of the root list `list` (ordered by `order`, a list of the input type
+/// `order_type`), read `size` at a time from the front (`forward`) or the back. Every
+/// page but the last is full, and `hasPreviousPage`/`hasNextPage` say whether the
+/// walk has more to read.
+pub async fn walk(
+    app: &TestApp,
+    (list, order_type): (&str, &str),
+    order: &Value,
+    size: i64,
+    forward: bool,
+) -> Vec<i64> {
+    let query = format!(
+        r#"query($first: Int, $after: String, $last: Int, $before: String, $order: [{order_type}!]) {{
+             {list}(first: $first, after: $after, last: $last, before: $before, orderBy: $order) {{
+               pageInfo {{ hasPreviousPage hasNextPage startCursor endCursor }}
+               nodes {{ id }}
+           }} }}"#
+    );
+    let (mut seen, mut cursor) = (Vec::new(), Value::Null);
+    loop {
+        let (vars, more, came_from) = if forward {
+            let vars = json!({ "first": size, "after": cursor, "order": order });
+            (vars, "hasNextPage", "hasPreviousPage")
+        } else {
+            let vars = json!({ "last": size, "before": cursor, "order": order });
+            (vars, "hasPreviousPage", "hasNextPage")
+        };
+        let page = app.data_with(&query, vars).await[list].clone();
+        let info = &page["pageInfo"];
+        assert_eq!(
+            info[came_from],
+            !seen.is_empty(),
+            "{:?} {list} {order}: {came_from} after {} rows",
+            app.backend,
+            seen.len()
+        );
+        let chunk = ids(&page);
+        let done = info[more] == false;
+        if !done {
+            assert_eq!(chunk.len() as i64, size, "a page before the last is full");
+        }
+        if forward {
+            seen.extend(chunk);
+            cursor = info["endCursor"].clone();
+        } else {
+            seen.splice(0..0, chunk);
+            cursor = info["startCursor"].clone();
+        }
+        if done {
+            return seen;
+        }
     }
 }
 

@@ -3,52 +3,9 @@
 //! visibility inside the counts, cursors that walk such orderings exactly in both
 //! directions, nested lists in one statement, and derived values in F comparisons.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::helpers::{Fixture, TestApp, backends, ids};
-
-/// The ids of the root list `list` (ordered by `order`, of the input type
-/// `order_type`), read `size` at a time, forward or backward.
-async fn walk(
-    app: &TestApp,
-    (list, order_type): (&str, &str),
-    order: &Value,
-    size: i64,
-    forward: bool,
-) -> Vec<i64> {
-    let query = format!(
-        r#"query($first: Int, $after: String, $last: Int, $before: String, $order: [{order_type}!]) {{
-             {list}(first: $first, after: $after, last: $last, before: $before, orderBy: $order) {{
-               pageInfo {{ hasPreviousPage hasNextPage startCursor endCursor }}
-               nodes {{ id }}
-           }} }}"#
-    );
-    let (mut seen, mut cursor) = (Vec::new(), Value::Null);
-    loop {
-        let vars = if forward {
-            json!({ "first": size, "after": cursor, "order": order })
-        } else {
-            json!({ "last": size, "before": cursor, "order": order })
-        };
-        let page = app.data_with(&query, vars).await[list].clone();
-        let info = &page["pageInfo"];
-        if forward {
-            seen.extend(ids(&page));
-            if info["hasNextPage"] == false {
-                return seen;
-            }
-            cursor = info["endCursor"].clone();
-        } else {
-            let mut chunk = ids(&page);
-            chunk.extend(seen);
-            seen = chunk;
-            if info["hasPreviousPage"] == false {
-                return seen;
-            }
-            cursor = info["startCursor"].clone();
-        }
-    }
-}
+use crate::helpers::{Fixture, TestApp, backends, ids, walk};
 
 /// One page of up to 100 ids of `list` in `order`.
 async fn ordered(app: &TestApp, list: &str, order: &str) -> Vec<i64> {

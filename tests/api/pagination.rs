@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Fixture, TestApp, backends, ids};
+use crate::helpers::{Fixture, TestApp, backends, ids, walk};
 
 const POSTS_PAGE: &str = r#"
   query($first: Int, $after: String, $last: Int, $before: String, $order: [PostOrder!]) {
@@ -14,46 +14,7 @@ const POSTS_PAGE: &str = r#"
     }
   }"#;
 
-/// Every post id in `order`, read `size` at a time from the front.
-async fn walk_forward(app: &TestApp, order: &Value, size: i64) -> Vec<i64> {
-    let (mut seen, mut after, mut first_page) = (Vec::new(), Value::Null, true);
-    loop {
-        let vars = json!({ "first": size, "after": after, "order": order });
-        let page = app.data_with(POSTS_PAGE, vars).await["posts"].clone();
-        assert_eq!(
-            page["pageInfo"]["hasPreviousPage"], !first_page,
-            "{:?}",
-            app.backend
-        );
-        seen.extend(ids(&page));
-        if page["pageInfo"]["hasNextPage"] == false {
-            return seen;
-        }
-        assert_eq!(
-            ids(&page).len() as i64,
-            size,
-            "a page before the last is full"
-        );
-        after = page["pageInfo"]["endCursor"].clone();
-        first_page = false;
-    }
-}
-
-/// Every post id in `order`, read `size` at a time from the back.
-async fn walk_backward(app: &TestApp, order: &Value, size: i64) -> Vec<i64> {
-    let (mut seen, mut before) = (Vec::new(), Value::Null);
-    loop {
-        let vars = json!({ "last": size, "before": before, "order": order });
-        let page = app.data_with(POSTS_PAGE, vars).await["posts"].clone();
-        let mut chunk = ids(&page);
-        chunk.extend(seen);
-        seen = chunk;
-        if page["pageInfo"]["hasPreviousPage"] == false {
-            return seen;
-        }
-        before = page["pageInfo"]["startCursor"].clone();
-    }
-}
+const POSTS: (&str, &str) = ("posts", "PostOrder");
 
 async fn one_page(app: &TestApp, order: &Value) -> Vec<i64> {
     let vars = json!({ "first": 100, "order": order });
@@ -91,12 +52,12 @@ async fn pages_walk_every_row_once_in_every_ordering() {
             assert_eq!(all.len(), 30);
             for size in [1, 3, 7] {
                 assert_eq!(
-                    walk_forward(&app, order, size).await,
+                    walk(&app, POSTS, order, size, true).await,
                     all,
                     "{backend:?} {order} forward by {size}"
                 );
                 assert_eq!(
-                    walk_backward(&app, order, size).await,
+                    walk(&app, POSTS, order, size, false).await,
                     all,
                     "{backend:?} {order} backward by {size}"
                 );
@@ -132,12 +93,12 @@ async fn nulls_sort_last_ascending_first_descending_unless_asked() {
                 "{backend:?} {order}"
             );
             assert_eq!(
-                walk_forward(&app, &order, 1).await,
+                walk(&app, POSTS, &order, 1, true).await,
                 expected,
                 "{backend:?} {order}"
             );
             assert_eq!(
-                walk_backward(&app, &order, 1).await,
+                walk(&app, POSTS, &order, 1, false).await,
                 expected,
                 "{backend:?} {order}"
             );

@@ -93,38 +93,17 @@ async fn subscribe(ws: &mut Ws, id: &str, query: &str) {
     .await;
 }
 
-async fn token(app: &TestApp, username: &str) -> String {
-    let body = app
-        .request(
-            "mutation($u: String!) { login(usernameOrEmail: $u, password: \"blogql-demo\") { token } }",
-            json!({ "u": username }),
-        )
-        .await;
-    body["data"]["login"]["token"]
-        .as_str()
-        .expect("a token")
-        .to_owned()
-}
-
-async fn as_author(app: &TestApp, token: &str, query: &str) -> Value {
-    let resp = app
-        .client
-        .post(format!("{}/graphql", app.base))
-        .bearer_auth(token)
-        .json(&json!({ "query": query }))
-        .send()
-        .await
-        .expect("POST");
-    let body: Value = resp.json().await.expect("JSON");
-    assert!(body.get("errors").is_none(), "{body}");
-    body["data"].clone()
+/// Runs `query` as the author whose token this is; it must succeed.
+async fn as_author(app: &mut TestApp, token: &str, query: &str) -> Value {
+    app.use_token(Some(token.to_owned()));
+    app.data(query).await
 }
 
 #[tokio::test]
 async fn events_reach_subscribers_under_their_visibility() {
     for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Demo).await;
-        let (alice, bob) = (token(&app, "alice").await, token(&app, "bob").await);
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        let (alice, bob) = (app.login("alice").await, app.login("bob").await);
 
         let mut anyone = ready(&app.base, None).await;
         subscribe(
@@ -174,28 +153,24 @@ async fn events_reach_subscribers_under_their_visibility() {
 
         // alice publishes her draft (tagged django); bob comments on post 1.
         as_author(
-            &app,
+            &mut app,
             &alice,
             r#"mutation { publishPost(id: "4") { post { id } } }"#,
         )
         .await;
         as_author(
-            &app,
+            &mut app,
             &bob,
             r#"mutation { createComment(postId: "1", body: "Seen live") { comment { id } } }"#,
         )
         .await;
         // bob publishes a post tagged rust: the author and tag filters both pass it.
-        let created = as_author(
-            &app,
-            &bob,
-            r#"mutation { createPost(input: { title: "Live", body: "b", tagNames: ["rust"], publish: true }) { post { id } } }"#,
-        )
+        let created = as_author(&mut app, &bob, r#"mutation { createPost(input: { title: "Live", body: "b", tagNames: ["rust"], publish: true }) { post { id } } }"#)
         .await;
         let new_id = created["createPost"]["post"]["id"].clone();
         // A draft is not an event.
         as_author(
-            &app,
+            &mut app,
             &bob,
             r#"mutation { createPost(input: { title: "Quiet", body: "b" }) { post { id } } }"#,
         )
@@ -236,7 +211,7 @@ async fn events_reach_subscribers_under_their_visibility() {
 
         // `complete` from the client stops that subscription only.
         send(&mut anyone, json!({ "id": "all", "type": "complete" })).await;
-        as_author(&app, &bob, r#"mutation { createPost(input: { title: "After", body: "b", publish: true }) { post { id } } }"#)
+        as_author(&mut app, &bob, r#"mutation { createPost(input: { title: "After", body: "b", publish: true }) { post { id } } }"#)
             .await;
         let message = recv(&mut anyone).await;
         assert_eq!(message["id"], "bobs", "{backend:?}: {message}");
