@@ -5,6 +5,11 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::Config;
 use crate::graphql::limits::DocumentLimits;
+use crate::http::ApqLimits;
+
+/// The highest `--max-nesting` and `--max-value-depth` accepted.
+const MAX_NESTING_CEILING: usize = 128;
+const MAX_VALUE_DEPTH_CEILING: usize = 64;
 use crate::graphql::{PageLimits, QueryLimits};
 
 #[derive(Parser, Debug)]
@@ -34,7 +39,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the server (what `blogql` alone does).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply, roll back or inspect schema migrations.
     Migrate {
         #[command(subcommand)]
@@ -109,6 +114,14 @@ pub struct ServeArgs {
     /// The most fields a document may select once its fragments are expanded.
     #[arg(long, env = "BLOGQL_MAX_FIELDS", default_value_t = DocumentLimits::default().max_fields)]
     pub max_fields: u64,
+    /// The deepest brackets may nest in a document (selection sets, lists, objects,
+    /// argument lists; a fragment spread counts as a level). At most 128.
+    #[arg(long, env = "BLOGQL_MAX_NESTING", default_value_t = DocumentLimits::default().max_nesting)]
+    pub max_nesting: usize,
+    /// The deepest lists and objects may nest in one argument value or variable.
+    /// At most 64.
+    #[arg(long, env = "BLOGQL_MAX_VALUE_DEPTH", default_value_t = DocumentLimits::default().max_value_depth)]
+    pub max_value_depth: usize,
     /// The most operations in one batched (JSON array) request.
     #[arg(long, env = "BLOGQL_MAX_BATCH", default_value_t = 10)]
     pub max_batch: usize,
@@ -118,6 +131,12 @@ pub struct ServeArgs {
     /// Persisted query documents kept in memory (least recently used evicted).
     #[arg(long, env = "BLOGQL_APQ_CACHE_SIZE", default_value_t = 1000)]
     pub apq_cache_size: usize,
+    /// Bytes of persisted documents kept in memory at most.
+    #[arg(long, env = "BLOGQL_APQ_CACHE_BYTES", default_value_t = ApqLimits::default().max_bytes)]
+    pub apq_cache_bytes: usize,
+    /// The largest document that is persisted, in bytes (larger ones still run).
+    #[arg(long, env = "BLOGQL_APQ_MAX_DOCUMENT_BYTES", default_value_t = ApqLimits::default().max_document_bytes)]
+    pub apq_max_document_bytes: usize,
     /// Milliseconds a request waits for a database connection before it is
     /// answered SERVICE_UNAVAILABLE.
     #[arg(long, env = "BLOGQL_ACQUIRE_TIMEOUT_MS", default_value_t = 3000)]
@@ -167,6 +186,14 @@ impl ServeArgs {
                 self.default_page_size, self.max_page_size
             ));
         }
+        // Past these the parser's recursion would reach the end of a thread's stack.
+        if self.max_nesting > MAX_NESTING_CEILING || self.max_value_depth > MAX_VALUE_DEPTH_CEILING
+        {
+            return Err(format!(
+                "--max-nesting is at most {MAX_NESTING_CEILING} and --max-value-depth at most \
+                 {MAX_VALUE_DEPTH_CEILING}"
+            ));
+        }
         Ok(Config {
             database_url,
             host: self.host,
@@ -185,10 +212,16 @@ impl ServeArgs {
                 max_root_fields: self.max_root_fields,
                 max_directives: self.max_directives,
                 max_fields: self.max_fields,
+                max_nesting: self.max_nesting.max(1),
+                max_value_depth: self.max_value_depth.max(1),
             },
             body_limit: self.body_limit,
             max_batch: self.max_batch.max(1),
-            apq_cache_size: self.apq_cache_size.max(1),
+            apq: ApqLimits {
+                max_entries: self.apq_cache_size.max(1),
+                max_bytes: self.apq_cache_bytes,
+                max_document_bytes: self.apq_max_document_bytes,
+            },
             acquire_timeout: std::time::Duration::from_millis(self.acquire_timeout_ms.max(1)),
             statement_timeout: std::time::Duration::from_millis(self.statement_timeout_ms.max(1)),
             ws_init_timeout: std::time::Duration::from_millis(self.ws_init_timeout_ms.max(1)),

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::graphql::limits::DocumentLimits;
 use crate::graphql::{PageLimits, QueryLimits};
+use crate::http::ApqLimits;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -18,8 +19,8 @@ pub struct Config {
     pub body_limit: usize,
     /// The most operations one batched request may hold.
     pub max_batch: usize,
-    /// Persisted query documents remembered (least recently used go first).
-    pub apq_cache_size: usize,
+    /// How many persisted query documents, and how many bytes of them, are kept.
+    pub apq: ApqLimits,
     /// How long a request waits for a pooled connection before it is answered
     /// `SERVICE_UNAVAILABLE`.
     pub acquire_timeout: Duration,
@@ -55,7 +56,7 @@ impl Config {
             document_limits: DocumentLimits::default(),
             body_limit: 1024 * 1024,
             max_batch: 10,
-            apq_cache_size: 1000,
+            apq: ApqLimits::default(),
             acquire_timeout: Duration::from_secs(3),
             statement_timeout: Duration::from_secs(10),
             ws_init_timeout: Duration::from_secs(10),

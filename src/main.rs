@@ -20,7 +20,7 @@ async fn main() -> ExitCode {
     let url = cli.database_url;
     let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
         None => serve(cli.serve, url).await,
-        Some(Command::Serve(args)) => serve(args, url).await,
+        Some(Command::Serve(args)) => serve(*args, url).await,
         Some(Command::Migrate { action }) => {
             commands::migrate(&url, action).await.map_err(Into::into)
         }

@@ -70,7 +70,7 @@ impl Application {
             graphiql: !config.production,
             document_limits: config.document_limits,
             max_batch: config.max_batch,
-            persisted: Arc::new(PersistedQueries::new(config.apq_cache_size)),
+            persisted: Arc::new(PersistedQueries::new(config.apq)),
             cors_origins: config.cors_origins.clone().into(),
             ws_init_timeout: config.ws_init_timeout,
         };

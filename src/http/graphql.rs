@@ -252,6 +252,7 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Auth {
 pub(super) fn prepare(state: &AppState, req: &mut Request) -> Result<(), ServerError> {
     let persist = state.persisted.resolve(req)?;
     state.document_limits.check_source(&req.query)?;
+    state.document_limits.check_variables(&req.variables)?;
     let doc = req.parsed_query().map_err(|mut err| {
         let mut ext = err.extensions.take().unwrap_or_default();
         ext.set("code", "GRAPHQL_PARSE_FAILED");
@@ -259,6 +260,7 @@ pub(super) fn prepare(state: &AppState, req: &mut Request) -> Result<(), ServerE
         err
     })?;
     state.document_limits.check(doc)?;
+    crate::graphql::limits::check_strings(doc)?;
     state.persisted.store(persist, &req.query);
     Ok(())
 }

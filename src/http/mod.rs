@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::db::WriteLock;
 use crate::graphql::AppSchema;
 use crate::graphql::limits::DocumentLimits;
-pub use persisted::PersistedQueries;
+pub use persisted::{ApqLimits, PersistedQueries};
 
 /// CORS for the configured browser origins: simple GET and POST with the JSON and
 /// bearer headers, without credentials (tokens travel in a header, not a cookie).

@@ -2,7 +2,10 @@
 //! document; if the server has it, that is the whole request, else the client
 //! answers `PERSISTED_QUERY_NOT_FOUND` by sending the document with its hash.
 //! Documents are remembered in a bounded LRU cache, and only once they have passed
-//! the document limits, so the cache holds nothing the server would refuse.
+//! the document limits, so the cache holds nothing the server would refuse. The
+//! cache is bounded by entries and by bytes, and a document larger than
+//! `max_document_bytes` (a comment can pad a small document to the body limit) is
+//! run but never stored, so the cache's memory is bounded whatever clients send.
 
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
@@ -21,8 +24,39 @@ struct Extension {
     sha256_hash: String,
 }
 
+/// How much the cache may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApqLimits {
+    pub max_entries: usize,
+    /// Bytes of documents (and their hashes) held at once.
+    pub max_bytes: usize,
+    /// A larger document is not stored; the client keeps sending it in full.
+    pub max_document_bytes: usize,
+}
+
+impl Default for ApqLimits {
+    fn default() -> Self {
+        ApqLimits {
+            max_entries: 1000,
+            max_bytes: 16 * 1024 * 1024,
+            max_document_bytes: 64 * 1024,
+        }
+    }
+}
+
 pub struct PersistedQueries {
-    cache: Mutex<LruCache<String, String>>,
+    cache: Mutex<Cache>,
+    limits: ApqLimits,
+}
+
+struct Cache {
+    documents: LruCache<String, String>,
+    bytes: usize,
+}
+
+/// The memory one entry takes, as counted against `max_bytes`.
+fn weight(hash: &str, query: &str) -> usize {
+    hash.len() + query.len()
 }
 
 /// What to do with a request's document once it has been checked.
@@ -33,10 +67,14 @@ pub enum Persist {
 }
 
 impl PersistedQueries {
-    pub fn new(capacity: usize) -> Self {
-        let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
+    pub fn new(limits: ApqLimits) -> Self {
+        let capacity = NonZeroUsize::new(limits.max_entries).unwrap_or(NonZeroUsize::MIN);
         PersistedQueries {
-            cache: Mutex::new(LruCache::new(capacity)),
+            cache: Mutex::new(Cache {
+                documents: LruCache::new(capacity),
+                bytes: 0,
+            }),
+            limits,
         }
     }
 
@@ -64,7 +102,7 @@ impl PersistedQueries {
         }
         let hash = ext.sha256_hash.to_ascii_lowercase();
         if req.query.is_empty() {
-            let found = self.lock().get(&hash).cloned();
+            let found = self.lock().documents.get(&hash).cloned();
             return match found {
                 Some(query) => {
                     req.query = query;
@@ -88,15 +126,69 @@ impl PersistedQueries {
     }
 
     pub fn store(&self, persist: Persist, query: &str) {
-        if let Persist::Store(hash) = persist {
-            self.lock().put(hash, query.to_owned());
+        let Persist::Store(hash) = persist else {
+            return;
+        };
+        let size = weight(&hash, query);
+        if query.len() > self.limits.max_document_bytes || size > self.limits.max_bytes {
+            return;
+        }
+        let mut cache = self.lock();
+        if let Some(old) = cache.documents.pop(&hash) {
+            cache.bytes -= weight(&hash, &old);
+        }
+        while cache.bytes + size > self.limits.max_bytes {
+            match cache.documents.pop_lru() {
+                Some((old_hash, old)) => cache.bytes -= weight(&old_hash, &old),
+                None => break,
+            }
+        }
+        cache.bytes += size;
+        if let Some((old_hash, old)) = cache.documents.push(hash, query.to_owned()) {
+            cache.bytes -= weight(&old_hash, &old);
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<String, String>> {
+    /// Documents held and their bytes, as counted against the limits.
+    pub fn usage(&self) -> (usize, usize) {
+        let cache = self.lock();
+        (cache.documents.len(), cache.bytes)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
         // A panic while holding the lock leaves a usable cache: recover it.
         self.cache
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(apq: &PersistedQueries, query: &str) {
+        let hash = format!("{:x}", Sha256::digest(query.as_bytes()));
+        apq.store(Persist::Store(hash), query);
+    }
+
+    #[test]
+    fn the_cache_is_bounded_by_bytes_and_document_size() {
+        let apq = PersistedQueries::new(ApqLimits {
+            max_entries: 100,
+            max_bytes: 1000,
+            max_document_bytes: 300,
+        });
+        stored(&apq, &format!("{{ a }} #{}", "x".repeat(400)));
+        assert_eq!(apq.usage(), (0, 0), "a document over the size is not kept");
+        for i in 0..20 {
+            stored(&apq, &format!("{{ a{i} }} #{}", "x".repeat(200)));
+            assert!(apq.usage().1 <= 1000, "{:?}", apq.usage());
+        }
+        assert_eq!(apq.usage().0, 3, "{:?}", apq.usage());
+        // The same document twice is counted once.
+        let before = apq.usage();
+        stored(&apq, &format!("{{ a19 }} #{}", "x".repeat(200)));
+        assert_eq!(apq.usage(), before);
     }
 }

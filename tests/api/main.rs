@@ -4,6 +4,7 @@
 mod accounts;
 mod cli;
 mod filters;
+mod hardening;
 mod helpers;
 mod migrations;
 mod mutations;

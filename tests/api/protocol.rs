@@ -212,7 +212,7 @@ async fn batches_answer_each_operation_in_order_up_to_the_cap() {
 #[tokio::test]
 async fn persisted_queries_are_registered_then_sent_by_hash() {
     for backend in backends() {
-        let app = TestApp::spawn_with(backend, Fixture::Demo, |c| c.apq_cache_size = 2).await;
+        let app = TestApp::spawn_with(backend, Fixture::Demo, |c| c.apq.max_entries = 2).await;
         let query = "{ posts { totalCount } }";
         let hash = sha256(query);
         let by_hash = |hash: &str| {

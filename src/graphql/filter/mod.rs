@@ -29,6 +29,15 @@ const MAX_DEPTH: u32 = 8;
 /// in one filter, so that no filter grows a statement past what databases take.
 const MAX_NODES: u32 = 200;
 
+/// At most this many values (each `eq`, each item of `in`, ...) in one filter. With
+/// the most keys a batch takes (10,000) a statement stays far below the fewest bound
+/// parameters a backend accepts (SQLite's 32,766).
+pub const MAX_VALUES: usize = 5_000;
+
+/// The longest text a filter compares with, in characters: longer than any column
+/// but a body needs, and far below SQLite's 50,000-byte LIKE and GLOB patterns.
+pub const MAX_TEXT: usize = 1_000;
+
 /// The argument every filter error names.
 pub const ARGUMENT: &str = "filter";
 
@@ -43,6 +52,7 @@ pub struct Scope {
     aliases: u32,
     depth: u32,
     nodes: u32,
+    values: usize,
 }
 
 impl Scope {
@@ -62,7 +72,20 @@ impl Scope {
             aliases: 0,
             depth: 0,
             nodes: 0,
+            values: 0,
         }
+    }
+
+    /// Counts `n` values bound by the filter, refusing more than [`MAX_VALUES`].
+    pub fn count_values(&mut self, n: usize) -> Result<(), AppError> {
+        self.values += n;
+        if self.values > MAX_VALUES {
+            return Err(AppError::bad_input(
+                ARGUMENT,
+                format!("a filter holds at most {MAX_VALUES} values in all"),
+            ));
+        }
+        Ok(())
     }
 
     /// A column of the join row the filtered rows were reached through; refused

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DbBackend;
 use sea_orm::sea_query::{BinOper, Condition, Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
 
-use super::{ARGUMENT, Scope, never};
+use super::{ARGUMENT, MAX_TEXT, Scope, never};
 use crate::error::AppError;
 
 /// Operators on an `ID` column.
@@ -98,8 +98,18 @@ fn all_of(parts: impl IntoIterator<Item = Expr>) -> Condition {
     parts.into_iter().fold(Condition::all(), Condition::add)
 }
 
+/// How many values the options and lists of a filter bind.
+pub fn bound<T, L>(options: &[&Option<T>], lists: &[&Option<Vec<L>>]) -> usize {
+    options.iter().filter(|o| o.is_some()).count()
+        + lists
+            .iter()
+            .map(|l| l.as_ref().map_or(0, Vec::len))
+            .sum::<usize>()
+}
+
 impl IdFilter {
-    pub fn condition(&self, col: Expr) -> Result<Condition, AppError> {
+    pub fn condition(&self, col: Expr, scope: &mut Scope) -> Result<Condition, AppError> {
+        scope.count_values(bound(&[&self.eq, &self.ne], &[&self.in_, &self.not_in]))?;
         let mut parts = Vec::new();
         if let Some(v) = &self.eq {
             parts.push(ExprTrait::eq(col.clone(), parse(v)?));
@@ -124,7 +134,9 @@ impl IdFilter {
 macro_rules! ordered_filter {
     ($filter:ty) => {
         impl $filter {
-            pub fn condition(&self, col: Expr) -> Result<Condition, AppError> {
+            pub fn condition(&self, col: Expr, scope: &mut Scope) -> Result<Condition, AppError> {
+                let options = [&self.eq, &self.ne, &self.gt, &self.gte, &self.lt, &self.lte];
+                scope.count_values(bound::<_, ()>(&options, &[]))?;
                 let mut parts = Vec::new();
                 if let Some(v) = self.eq {
                     parts.push(ExprTrait::eq(col.clone(), v));
@@ -162,7 +174,27 @@ enum Anchor {
 }
 
 impl StringFilter {
-    pub fn condition(&self, col: Expr, scope: &Scope) -> Result<Condition, AppError> {
+    pub fn condition(&self, col: Expr, scope: &mut Scope) -> Result<Condition, AppError> {
+        let options = [
+            &self.eq,
+            &self.ne,
+            &self.contains,
+            &self.starts_with,
+            &self.ends_with,
+        ];
+        let lists = [&self.in_, &self.not_in];
+        scope.count_values(bound(&options, &lists))?;
+        let texts = options.iter().filter_map(|o| o.as_deref());
+        let listed = lists.iter().filter_map(|l| l.as_deref()).flatten();
+        if texts
+            .chain(listed.map(String::as_str))
+            .any(|t| t.chars().count() > MAX_TEXT)
+        {
+            return Err(AppError::bad_input(
+                ARGUMENT,
+                format!("a filter compares with text of at most {MAX_TEXT} characters"),
+            ));
+        }
         let text = Text {
             backend: scope.backend,
             insensitive: self.insensitive,

@@ -216,11 +216,33 @@ async fn payload(
     })
 }
 
+/// Tags one call may name, by ids and by names each: a post carries a handful, and
+/// every one is a bound parameter of the statements that link them.
+const MAX_TAGS: usize = 100;
+
+fn at_most_tags<T>(field: &'static str, list: &[T]) -> Result<(), AppError> {
+    if list.len() > MAX_TAGS {
+        return Err(AppError::invalid(
+            field,
+            format!(
+                "`{field}` holds at most {MAX_TAGS} tags (got {})",
+                list.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn ids(field: &'static str, ids: Option<&[ID]>) -> Result<Vec<i64>, AppError> {
-    ids.unwrap_or_default()
-        .iter()
-        .map(|id| key(field, id))
-        .collect()
+    let ids = ids.unwrap_or_default();
+    at_most_tags(field, ids)?;
+    ids.iter().map(|id| key(field, id)).collect()
+}
+
+fn names(names: Option<Vec<String>>) -> Result<Vec<String>, AppError> {
+    let names = names.unwrap_or_default();
+    at_most_tags("tagNames", &names)?;
+    Ok(names)
 }
 
 #[derive(Default)]
@@ -240,17 +262,13 @@ impl PostMutation {
         let body = validate::required("body", &input.body, 100_000)?;
         let slug = validate::slug(input.slug.as_deref(), &title, 220)?;
         let tag_ids = ids("tagIds", input.tag_ids.as_deref())?;
+        let tag_names = names(input.tag_names)?;
 
         let txn = request.begin_write().await?;
         let conn = txn.conn();
         let category =
             category_of(conn, input.category_id.as_ref(), input.category.as_deref()).await?;
-        let tags = resolve_tags(
-            conn,
-            &tag_ids,
-            input.tag_names.as_deref().unwrap_or_default(),
-        )
-        .await?;
+        let tags = resolve_tags(conn, &tag_ids, &tag_names).await?;
         let at = now();
         let created = post::ActiveModel {
             author_id: Set(viewer),
@@ -423,7 +441,7 @@ impl Wanted {
     fn new(ids: Option<Vec<ID>>, names: Option<Vec<String>>) -> Result<Self, AppError> {
         Ok(Wanted {
             ids: self::ids("tagIds", ids.as_deref())?,
-            names: names.unwrap_or_default(),
+            names: self::names(names)?,
         })
     }
 }

@@ -174,7 +174,7 @@ impl EntityFilter for AuthorFilter {
     fn condition(&self, at: &At<author::Entity>, scope: &mut Scope) -> Result<Condition, AppError> {
         let id = at.col(author::Column::Id);
         Conditions::new()
-            .with(&self.id, |f| f.condition(id.clone()))?
+            .with(&self.id, |f| f.condition(id.clone(), scope))?
             .with(&self.username, |f| {
                 f.condition(at.col(author::Column::Username), scope)
             })?
@@ -182,7 +182,7 @@ impl EntityFilter for AuthorFilter {
                 f.condition(at.col(author::Column::Name), scope)
             })?
             .with(&self.created_at, |f| {
-                f.condition(at.col(author::Column::CreatedAt))
+                f.condition(at.col(author::Column::CreatedAt), scope)
             })?
             .with(&self.profile, |f| {
                 to_one(f.as_ref(), profile::Column::AuthorId, id.clone(), scope)

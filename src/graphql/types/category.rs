@@ -113,7 +113,7 @@ impl EntityFilter for CategoryFilter {
     ) -> Result<Condition, AppError> {
         let id = at.col(category::Column::Id);
         Conditions::new()
-            .with(&self.id, |f| f.condition(id.clone()))?
+            .with(&self.id, |f| f.condition(id.clone(), scope))?
             .with(&self.name, |f| {
                 f.condition(at.col(category::Column::Name), scope)
             })?

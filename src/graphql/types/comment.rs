@@ -103,12 +103,14 @@ impl EntityFilter for CommentFilter {
         scope: &mut Scope,
     ) -> Result<Condition, AppError> {
         Conditions::new()
-            .with(&self.id, |f| f.condition(at.col(comment::Column::Id)))?
+            .with(&self.id, |f| {
+                f.condition(at.col(comment::Column::Id), scope)
+            })?
             .with(&self.body, |f| {
                 f.condition(at.col(comment::Column::Body), scope)
             })?
             .with(&self.created_at, |f| {
-                f.condition(at.col(comment::Column::CreatedAt))
+                f.condition(at.col(comment::Column::CreatedAt), scope)
             })?
             .with(&self.post, |f| {
                 let fk = at.col(comment::Column::PostId);

@@ -10,6 +10,7 @@ use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
+use crate::graphql::filter::scalar::bound;
 use crate::graphql::filter::{
     At, Comparison, Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope,
     StringFilter, through, to_many, to_one,
@@ -226,8 +227,13 @@ pub struct PostStatusFilter {
 }
 
 impl PostStatusFilter {
-    fn condition(&self, col: sea_orm::sea_query::Expr) -> Result<Condition, AppError> {
+    fn condition(
+        &self,
+        col: sea_orm::sea_query::Expr,
+        scope: &mut Scope,
+    ) -> Result<Condition, AppError> {
         use sea_orm::sea_query::ExprTrait;
+        scope.count_values(bound(&[&self.eq, &self.ne], &[&self.in_, &self.not_in]))?;
         let values = |list: &[PostStatus]| -> Result<Vec<&'static str>, AppError> {
             if list.is_empty() {
                 return Err(AppError::bad_input(
@@ -293,7 +299,7 @@ impl EntityFilter for PostFilter {
     fn condition(&self, at: &At<post::Entity>, scope: &mut Scope) -> Result<Condition, AppError> {
         let id = at.col(post::Column::Id);
         Conditions::new()
-            .with(&self.id, |f| f.condition(id.clone()))?
+            .with(&self.id, |f| f.condition(id.clone(), scope))?
             .with(&self.title, |f| {
                 f.condition(at.col(post::Column::Title), scope)
             })?
@@ -303,15 +309,17 @@ impl EntityFilter for PostFilter {
             .with(&self.body, |f| {
                 f.condition(at.col(post::Column::Body), scope)
             })?
-            .with(&self.status, |f| f.condition(at.col(post::Column::Status)))?
+            .with(&self.status, |f| {
+                f.condition(at.col(post::Column::Status), scope)
+            })?
             .with(&self.published_at, |f| {
-                f.condition(at.col(post::Column::PublishedAt))
+                f.condition(at.col(post::Column::PublishedAt), scope)
             })?
             .with(&self.created_at, |f| {
-                f.condition(at.col(post::Column::CreatedAt))
+                f.condition(at.col(post::Column::CreatedAt), scope)
             })?
             .with(&self.updated_at, |f| {
-                f.condition(at.col(post::Column::UpdatedAt))
+                f.condition(at.col(post::Column::UpdatedAt), scope)
             })?
             .with(&self.author, |f| {
                 let fk = at.col(post::Column::AuthorId);
@@ -334,7 +342,10 @@ impl EntityFilter for PostFilter {
                 })
             })?
             .with(&self.tagged_at, |f| {
-                f.condition(scope.link_col(post_tag::Column::TaggedAt, "taggedAt")?)
+                f.condition(
+                    scope.link_col(post_tag::Column::TaggedAt, "taggedAt")?,
+                    scope,
+                )
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
     }

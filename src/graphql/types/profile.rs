@@ -99,7 +99,9 @@ impl EntityFilter for ProfileFilter {
         scope: &mut Scope,
     ) -> Result<Condition, AppError> {
         Conditions::new()
-            .with(&self.id, |f| f.condition(at.col(profile::Column::Id)))?
+            .with(&self.id, |f| {
+                f.condition(at.col(profile::Column::Id), scope)
+            })?
             .with(&self.bio, |f| {
                 f.condition(at.col(profile::Column::Bio), scope)
             })?
@@ -110,7 +112,7 @@ impl EntityFilter for ProfileFilter {
                 f.condition(at.col(profile::Column::Website), scope)
             })?
             .with(&self.birthdate, |f| {
-                f.condition(at.col(profile::Column::Birthdate))
+                f.condition(at.col(profile::Column::Birthdate), scope)
             })?
             .with(&self.author, |f| {
                 let fk = at.col(profile::Column::AuthorId);

@@ -125,7 +125,7 @@ impl EntityFilter for TagFilter {
     fn condition(&self, at: &At<tag::Entity>, scope: &mut Scope) -> Result<Condition, AppError> {
         let id = at.col(tag::Column::Id);
         Conditions::new()
-            .with(&self.id, |f| f.condition(id.clone()))?
+            .with(&self.id, |f| f.condition(id.clone(), scope))?
             .with(&self.name, |f| {
                 f.condition(at.col(tag::Column::Name), scope)
             })?
@@ -137,7 +137,10 @@ impl EntityFilter for TagFilter {
                 through::<_, post_tag::Entity>(f, via, post::Column::Id, id.clone(), scope)
             })?
             .with(&self.tagged_at, |f| {
-                f.condition(scope.link_col(post_tag::Column::TaggedAt, "taggedAt")?)
+                f.condition(
+                    scope.link_col(post_tag::Column::TaggedAt, "taggedAt")?,
+                    scope,
+                )
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
     }

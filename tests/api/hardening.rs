@@ -1,0 +1,385 @@
+//! What hostile clients send: values nested past any parser's stack, id lists past
+//! a database's variable limit, patterns past SQLite's, NUL characters. Each is
+//! refused with a coded error (or served), and the server keeps answering.
+
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config as PropConfig, TestRunner};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, Fixture, TestApp, backends};
+
+fn codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("(none)")
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// POSTs a document with variables and returns status and body, whatever they are.
+async fn send(app: &TestApp, query: &str, variables: Value) -> (u16, Value) {
+    let body = json!({ "query": query, "variables": variables }).to_string();
+    let (status, _, reply) = app.post_raw(body, Some("application/json"), None).await;
+    (status, reply)
+}
+
+async fn alive(app: &TestApp) {
+    let data = app.data("{ posts { totalCount } }").await;
+    assert!(data["posts"]["totalCount"].as_i64().is_some());
+}
+
+/// `{and: [{and: [ ... {id: {eq: "1"}} ... ]}]}`, `depth` times the wrapper.
+fn nested(open: &str, close: &str, inner: &str, depth: usize) -> String {
+    format!("{}{inner}{}", open.repeat(depth), close.repeat(depth))
+}
+
+#[tokio::test]
+async fn deep_values_are_refused_before_anything_recurses() {
+    let app = TestApp::spawn(Backend::Sqlite, Fixture::Demo).await;
+    // Each of these took the process down, all under the token limit.
+    let leaf = r#"{id: {eq: "1"}}"#;
+    let bombs = [
+        format!(
+            "{{ posts(filter: {}) {{ totalCount }} }}",
+            nested("{and: [", "]}", leaf, 170)
+        ),
+        format!(
+            "{{ posts(filter: {}) {{ totalCount }} }}",
+            nested("{or: [", "]}", leaf, 200)
+        ),
+        format!(
+            "{{ posts(filter: {}) {{ totalCount }} }}",
+            nested("{not: ", "}", leaf, 600)
+        ),
+        format!("{{ __typename(x: {}) }}", nested("{a: ", "}", "1", 1200)),
+        format!("{{ __typename(x: {}) }}", nested("[", "]", "1", 2400)),
+        format!("{{ {} }}", nested("posts { nodes { ", "} }", "id", 1200)),
+    ];
+    for bomb in &bombs {
+        let (status, body) = send(&app, bomb, json!({})).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(codes(&body), ["GRAPHQL_VALIDATION_FAILED"], "{body}");
+        let limit = body["errors"][0]["extensions"]["limit"].as_str();
+        assert!(matches!(limit, Some("nesting" | "valueDepth")), "{body}");
+        assert!(body.get("data").is_none(), "nothing ran: {body}");
+    }
+    // The same depth in a variable: serde's own bound stops JSON past 128 levels
+    // (a 400), and ours anything deeper than values may be.
+    let query = "query($f: PostFilter) { posts(filter: $f) { totalCount } }";
+    let mut filter = json!({ "id": { "eq": "1" } });
+    for _ in 0..50 {
+        filter = json!({ "and": [filter] });
+    }
+    let (status, body) = send(&app, query, json!({ "f": filter })).await;
+    assert_eq!(status, 200);
+    assert_eq!(codes(&body), ["BAD_USER_INPUT"], "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["argument"], "f");
+    assert_eq!(body["errors"][0]["extensions"]["limit"], "valueDepth");
+    let deep = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+    let raw = format!(r#"{{"query": "{{ __typename }}", "variables": {{"v": {deep}}}}}"#);
+    let (status, _, _) = app.post_raw(raw, Some("application/json"), None).await;
+    assert_eq!(status, 400);
+    // Just under the bound: served.
+    let mut filter = json!({ "id": { "eq": "1" } });
+    for _ in 0..14 {
+        filter = json!({ "and": [filter] });
+    }
+    let data = app.data_with(query, json!({ "f": filter })).await;
+    assert_eq!(data["posts"]["totalCount"], 1);
+    let literal = nested("{not: ", "}", leaf, 30);
+    let data = app
+        .data(&format!("{{ posts(filter: {literal}) {{ totalCount }} }}"))
+        .await;
+    assert_eq!(
+        data["posts"]["totalCount"], 1,
+        "30 nots (32 levels, the bound) keep post 1"
+    );
+    alive(&app).await;
+}
+
+/// Where a value can stand in a document; `#` is the hole the value goes in.
+const POSITIONS: [&str; 10] = [
+    "{ posts(filter: #) { totalCount } }",
+    "{ authors(first: 2) { nodes { posts(filter: #) { totalCount } } } }",
+    "{ tags(filter: { posts: { some: # } }) { totalCount } }",
+    "{ posts(orderBy: #) { totalCount } }",
+    "{ __typename @include(if: #) }",
+    "{ posts(first: 1) { nodes { id @skip(if: #) } } }",
+    "query($v: PostFilter = #) { posts(filter: $v) { totalCount } }",
+    "query($v: [[[String]]] = #) { __typename }",
+    "mutation { createTag(input: #) { tag { id } } }",
+    "{ ...F } fragment F on Query { posts(filter: #) { totalCount } }",
+];
+
+/// One level of nesting around a value.
+const WRAPPERS: [(&str, &str); 6] = [
+    ("[", "]"),
+    ("{a: ", "}"),
+    ("{and: [", "]}"),
+    ("{or: [", "]}"),
+    ("{not: ", "}"),
+    ("{tags: {some: ", "}}"),
+];
+
+fn document() -> impl Strategy<Value = (String, Value)> {
+    let levels = prop::collection::vec(0..WRAPPERS.len(), 0..90);
+    let leaves = prop::sample::select(vec![
+        "1",
+        "true",
+        "null",
+        r#""x""#,
+        "TITLE",
+        r#"{id: {eq: "1"}}"#,
+        r#"{title: {contains: "a"}}"#,
+        "{}",
+        "[]",
+        "$v",
+    ]);
+    (
+        0..POSITIONS.len(),
+        levels,
+        leaves,
+        0usize..70,
+        any::<bool>(),
+    )
+        .prop_map(|(position, levels, leaf, variable_depth, in_list)| {
+            let mut value = leaf.to_owned();
+            for level in levels.iter().rev() {
+                let (open, close) = WRAPPERS[*level];
+                value = format!("{open}{value}{close}");
+            }
+            let mut variable = json!({ "id": { "eq": "1" } });
+            for _ in 0..variable_depth {
+                variable = if in_list {
+                    json!([variable])
+                } else {
+                    json!({ "and": [variable] })
+                };
+            }
+            (
+                POSITIONS[position].replace('#', &value),
+                json!({ "v": variable }),
+            )
+        })
+}
+
+/// A fuzz target run as a property: documents nesting values in every position,
+/// from nothing to far past the bound, literal and in variables. Each gets an
+/// answer whose errors all carry a code, and the process lives on. More cases:
+/// `BLOGQL_FUZZ_CASES=20000 cargo test fuzz_nesting`.
+#[tokio::test]
+async fn fuzz_nesting_in_every_value_position() {
+    let cases: u32 = std::env::var("BLOGQL_FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(400);
+    let mut app = TestApp::spawn(Backend::Sqlite, Fixture::Demo).await;
+    app.sign_in("alice").await;
+    let mut runner = TestRunner::new(PropConfig {
+        cases,
+        ..PropConfig::default()
+    });
+    let strategy = document();
+    for _ in 0..cases {
+        let (query, variables) = strategy
+            .new_tree(&mut runner)
+            .expect("a generated document")
+            .current();
+        let (status, body) = send(&app, &query, variables).await;
+        assert!(
+            status == 200 || status == 400,
+            "{status} for {query}: {body}"
+        );
+        assert!(
+            body.get("data").is_some() || body.get("errors").is_some(),
+            "{query}: {body}"
+        );
+        for code in codes(&body) {
+            assert!(
+                code != "(none)" && code != "INTERNAL_SERVER_ERROR",
+                "{code} for {query}: {body}"
+            );
+        }
+    }
+    alive(&app).await;
+}
+
+fn error_parts(body: &Value) -> (String, String, String) {
+    let err = &body["errors"][0];
+    let text = |key: &str| {
+        err["extensions"][key]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    (text("code"), text("argument"), text("field"))
+}
+
+#[tokio::test]
+async fn id_lists_are_bounded_below_every_backends_variable_limit() {
+    for backend in backends() {
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        let posts = "SELECT COUNT(*) FROM posts";
+        let before = app.sql(posts).await;
+        // Anonymous: 60 lists of 1,000 ids, within the list and node limits.
+        let query = "query($f: PostFilter) { posts(filter: $f) { totalCount } }";
+        let list = |n: usize, from: usize| -> Vec<String> {
+            (from..from + n).map(|i| i.to_string()).collect()
+        };
+        let or: Vec<Value> = (0..60)
+            .map(|i| json!({ "id": { "in": list(1000, i * 1000) } }))
+            .collect();
+        let body = app.request(query, json!({ "f": { "or": or } })).await;
+        assert_eq!(
+            error_parts(&body),
+            ("BAD_USER_INPUT".into(), "filter".into(), String::new()),
+            "{backend:?}: {body}"
+        );
+        // Up to the bound it is served, nested under a level of parents too.
+        let or: Vec<Value> = (0..5)
+            .map(|i| json!({ "id": { "in": list(1000, i * 1000) } }))
+            .collect();
+        let data = app
+            .data_with(query, json!({ "f": { "or": or.clone() } }))
+            .await;
+        assert_eq!(data["posts"]["totalCount"], 3, "{backend:?}");
+        let nested =
+            "query($f: PostFilter) { authors { nodes { posts(filter: $f) { totalCount } } } }";
+        let data = app.data_with(nested, json!({ "f": { "or": or } })).await;
+        assert!(
+            data["authors"]["nodes"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty())
+        );
+        let titles: Vec<String> = (0..5000).map(|i| format!("title {i}")).collect();
+        let data = app
+            .data_with(query, json!({ "f": { "title": { "in": titles[..1000] }, "slug": { "notIn": titles[1000..2000] } } }))
+            .await;
+        assert_eq!(data["posts"]["totalCount"], 0, "{backend:?}");
+
+        // Mutations: 100,000 tag ids are refused naming the field, nothing written.
+        app.sign_in("alice").await;
+        let ids: Vec<String> = list(100_000, 1);
+        let create = "mutation($ids: [ID!]) { createPost(input: { title: \"Many tags\", body: \"b\", tagIds: $ids }) { post { id } } }";
+        let body = app.request(create, json!({ "ids": ids })).await;
+        assert_eq!(
+            error_parts(&body).0,
+            "BAD_USER_INPUT",
+            "{backend:?}: {body}"
+        );
+        assert_eq!(error_parts(&body).2, "tagIds", "{backend:?}: {body}");
+        for mutation in [
+            "mutation($ids: [ID!]!) { addTags(postId: \"1\", tagIds: $ids) { post { id } } }",
+            "mutation($ids: [ID!]!) { removeTags(postId: \"1\", tagIds: $ids) { post { id } } }",
+            "mutation($ids: [ID!]!) { setTags(postId: \"1\", tagIds: $ids) { post { id } } }",
+        ] {
+            let body = app.request(mutation, json!({ "ids": ids })).await;
+            assert_eq!(
+                (error_parts(&body).0.as_str(), error_parts(&body).2.as_str()),
+                ("BAD_USER_INPUT", "tagIds"),
+                "{backend:?}: {body}"
+            );
+        }
+        let names: Vec<String> = (0..101).map(|i| format!("t{i}")).collect();
+        let create_named = "mutation($names: [String!]) { createPost(input: { title: \"Named tags\", body: \"b\", tagNames: $names }) { post { tagCount } } }";
+        let body = app.request(create_named, json!({ "names": names })).await;
+        assert_eq!(error_parts(&body).2, "tagNames", "{backend:?}: {body}");
+        assert_eq!(app.sql(posts).await, before, "{backend:?}: nothing written");
+        // A hundred, the bound, is served.
+        let data = app
+            .data_with(create_named, json!({ "names": names[..100] }))
+            .await;
+        assert_eq!(data["createPost"]["post"]["tagCount"], 100, "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn filter_text_is_bounded_and_matched_literally() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        let query =
+            "query($s: String!) { posts(filter: { body: { contains: $s } }) { totalCount } }";
+        let body = app.request(query, json!({ "s": "a".repeat(50_010) })).await;
+        assert_eq!(
+            error_parts(&body),
+            ("BAD_USER_INPUT".into(), "filter".into(), String::new()),
+            "{backend:?}: {body}"
+        );
+        // The longest text allowed, all of it pattern characters, matches literally.
+        for text in ["*%_[?\\".repeat(166), "é".repeat(1000)] {
+            for insensitive in [false, true] {
+                let q = format!(
+                    "query($s: String!) {{ posts(filter: {{ body: {{ contains: $s, insensitive: {insensitive} }} }}) {{ totalCount }} }}"
+                );
+                let data = app.data_with(&q, json!({ "s": text })).await;
+                assert_eq!(data["posts"]["totalCount"], 0, "{backend:?}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn nul_characters_are_refused_in_every_string_input() {
+    for backend in backends() {
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        let authors = "SELECT COUNT(*) FROM authors";
+        let before = app.sql(authors).await;
+        // Literals: on SQLite this matched every row, on PostgreSQL it was a 500.
+        for (query, argument) in [
+            (
+                r#"{ posts(filter: { title: { contains: "\u0000" } }) { totalCount } }"#,
+                "filter",
+            ),
+            (r#"{ post(slug: "a\u0000b") { id } }"#, "slug"),
+            (r#"{ author(username: "\u0000") { id } }"#, "username"),
+            (
+                r#"{ __typename @include(if: true) posts(filter: { or: [{ slug: { in: ["x", "y\u0000"] } }] }) { totalCount } }"#,
+                "filter",
+            ),
+        ] {
+            let body = app.request(query, json!({})).await;
+            assert_eq!(
+                error_parts(&body),
+                ("BAD_USER_INPUT".into(), argument.into(), String::new()),
+                "{backend:?}: {query}: {body}"
+            );
+            assert!(body.get("data").is_none(), "nothing ran: {body}");
+        }
+        // Variables, nested or not, and default values.
+        let register = "mutation($input: RegisterInput!) { register(input: $input) { token } }";
+        let input = json!({ "username": "nul\u{0}", "email": "n@example.com", "name": "N", "password": "correct horse battery" });
+        let body = app.request(register, json!({ "input": input })).await;
+        assert_eq!(
+            error_parts(&body),
+            ("BAD_USER_INPUT".into(), "input".into(), String::new()),
+            "{backend:?}: {body}"
+        );
+        let defaulted = "query($s: String = \"\\u0000\") { posts(filter: { title: { eq: $s } }) { totalCount } }";
+        let body = app.request(defaulted, json!({})).await;
+        assert_eq!(error_parts(&body).1, "s", "{backend:?}: {body}");
+        app.sign_in("alice").await;
+        let create = "mutation($b: String!) { createPost(input: { title: \"T\", body: $b }) { post { id } } }";
+        let body = app.request(create, json!({ "b": "x\u{0}y" })).await;
+        assert_eq!(error_parts(&body).1, "b", "{backend:?}: {body}");
+        assert_eq!(
+            app.sql(authors).await,
+            before,
+            "{backend:?}: nothing written"
+        );
+        // Other control characters are text like any other.
+        let data = app
+            .data(r#"{ posts(filter: { title: { contains: "\u0001" } }) { totalCount } }"#)
+            .await;
+        assert_eq!(data["posts"]["totalCount"], 0, "{backend:?}");
+    }
+}
