@@ -10,6 +10,8 @@ use tokio::net::TcpListener;
 
 use std::sync::Arc;
 
+use crate::graphql::literals::TypeIndex;
+
 use crate::auth::Keys;
 use crate::config::Config;
 use crate::events::Events;
@@ -32,6 +34,8 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     config: Config,
+    /// Told when shutdown starts, so that subscription sockets close at once.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
@@ -55,6 +59,7 @@ impl Application {
             .map_err(|source| StartupError::Bind { addr, source })?;
         let keys = Arc::new(Keys::new(config.jwt_secret.as_deref(), config.token_ttl));
         let events = Events::start(conn.get_database_backend(), &config.database_url).await?;
+        let (stopping, stop) = tokio::sync::watch::channel(false);
         let state = AppState {
             schema: build_schema(
                 config.limits,
@@ -69,15 +74,19 @@ impl Application {
             writes: Default::default(),
             graphiql: !config.production,
             document_limits: config.document_limits,
+            max_page_size: config.limits.max_size,
+            types: Arc::new(TypeIndex::from_sdl(&crate::graphql::sdl())),
             max_batch: config.max_batch,
             persisted: Arc::new(PersistedQueries::new(config.apq)),
             cors_origins: config.cors_origins.clone().into(),
             ws_init_timeout: config.ws_init_timeout,
+            stopping: stop,
         };
         Ok(Application {
             listener,
             state,
             config,
+            stopping,
         })
     }
 
@@ -102,6 +111,13 @@ impl Application {
     ) -> std::io::Result<()> {
         tracing::info!(addr = %self.local_addr(), "blogql listening; GraphiQL at /");
         let app = router(self.state.clone(), &self.config);
+        let stopping = self.stopping;
+        // Upgraded sockets are not the graceful shutdown's to wait for: each closes
+        // itself (1001) when told, while HTTP requests in flight run to their end.
+        let shutdown = async move {
+            shutdown.await;
+            stopping.send_replace(true);
+        };
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await?;

@@ -17,6 +17,8 @@ pub struct Model {
     pub password_hash: String,
     /// May delete categories and tags (`blogql promote`).
     pub is_staff: bool,
+    /// Tokens carry this; raising it ends every token issued before.
+    pub token_version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_blog_schema;
 mod m20261121_000002_author_accounts;
+mod m20261202_000003_token_versions;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_create_blog_schema::Migration),
             Box::new(m20261121_000002_author_accounts::Migration),
+            Box::new(m20261202_000003_token_versions::Migration),
         ]
     }
 }

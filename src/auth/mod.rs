@@ -1,5 +1,10 @@
 //! Accounts: password hashing (Argon2id, off the async executor), signed bearer
 //! tokens (HS256 JWT with expiry) and who a request is made by.
+//!
+//! A token names its author and the author's token version. It is good only while
+//! both still hold: the author exists and has not raised the version since (signed
+//! out everywhere, changed the password), so every request with a token reads that
+//! one row by primary key before it runs.
 
 use std::time::Duration;
 
@@ -10,6 +15,9 @@ use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use entity::author;
+use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
+
 use crate::error::AppError;
 
 /// Who a request is made by, read from its `Authorization: Bearer` header.
@@ -17,8 +25,10 @@ use crate::error::AppError;
 pub enum Auth {
     Anonymous,
     Author(i64),
-    /// A token was sent but is malformed, forged or expired.
+    /// A token was sent but is malformed, forged, expired or ended.
     Invalid,
+    /// A token was sent, but the database could not be asked whether it still holds.
+    Unverified,
 }
 
 impl Auth {
@@ -26,7 +36,7 @@ impl Auth {
     pub fn viewer(self) -> Option<i64> {
         match self {
             Auth::Author(id) => Some(id),
-            Auth::Anonymous | Auth::Invalid => None,
+            Auth::Anonymous | Auth::Invalid | Auth::Unverified => None,
         }
     }
 
@@ -38,8 +48,9 @@ impl Auth {
                 message: "sign in first: send `Authorization: Bearer <token>` from `login`",
             }),
             Auth::Invalid => Err(AppError::Unauthenticated {
-                message: "the bearer token is invalid or expired; sign in again",
+                message: "the bearer token is invalid, expired or ended; sign in again",
             }),
+            Auth::Unverified => Err(AppError::Unavailable),
         }
     }
 }
@@ -50,6 +61,17 @@ struct Claims {
     sub: String,
     iat: i64,
     exp: i64,
+    /// The author's token version when it was issued (absent: 0).
+    #[serde(default)]
+    ver: i64,
+}
+
+/// What a bearer header claims, before the database confirms it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Claim {
+    None,
+    Invalid,
+    Author { id: i64, version: i64 },
 }
 
 /// The token signing keys and lifetime.
@@ -86,38 +108,81 @@ impl Keys {
         secret
     }
 
-    /// A token for `author`, and when it expires.
-    pub fn issue(&self, author: i64) -> Result<(String, DateTime<Utc>), AppError> {
+    /// A token for `author` at its token `version`, and when it expires.
+    pub fn issue(&self, author: i64, version: i64) -> Result<(String, DateTime<Utc>), AppError> {
         let now = Utc::now();
         let expires = now + self.ttl;
         let claims = Claims {
             sub: author.to_string(),
             iat: now.timestamp(),
             exp: expires.timestamp(),
+            ver: version,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| AppError::Internal(format!("signing a token: {e}")))?;
         Ok((token, expires))
     }
 
-    /// Reads an `Authorization` header value.
-    pub fn authenticate(&self, header: Option<&str>) -> Auth {
+    /// Reads an `Authorization` header value: what its token claims, if it is
+    /// well-formed, signed with our key and not expired.
+    pub fn decode(&self, header: Option<&str>) -> Claim {
         let Some(value) = header else {
-            return Auth::Anonymous;
+            return Claim::None;
         };
         let Some(token) = value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
         else {
-            return Auth::Invalid;
+            return Claim::Invalid;
         };
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         match jsonwebtoken::decode::<Claims>(token.trim(), &self.decoding, &validation) {
-            Ok(data) => data.claims.sub.parse().map_or(Auth::Invalid, Auth::Author),
-            Err(_) => Auth::Invalid,
+            Ok(data) => data
+                .claims
+                .sub
+                .parse()
+                .map_or(Claim::Invalid, |id| Claim::Author {
+                    id,
+                    version: data.claims.ver,
+                }),
+            Err(_) => Claim::Invalid,
         }
     }
+
+    /// Who an `Authorization` header is from: its claim, confirmed by the author's
+    /// row (one primary-key read, on `db` as it is: not a request's counted handle).
+    pub async fn authenticate(&self, db: &impl ConnectionTrait, header: Option<&str>) -> Auth {
+        match self.decode(header) {
+            Claim::None => Auth::Anonymous,
+            Claim::Invalid => Auth::Invalid,
+            Claim::Author { id, version } => {
+                current_version(db, id)
+                    .await
+                    .map_or(Auth::Unverified, |current| {
+                        if current == Some(version) {
+                            Auth::Author(id)
+                        } else {
+                            Auth::Invalid
+                        }
+                    })
+            }
+        }
+    }
+}
+
+/// The author's token version; `None` when the author is gone.
+async fn current_version(db: &impl ConnectionTrait, id: i64) -> Result<Option<i64>, AppError> {
+    author::Entity::find_by_id(id)
+        .select_only()
+        .column(author::Column::TokenVersion)
+        .into_tuple::<i64>()
+        .one(db)
+        .await
+        .map_err(|err| {
+            tracing::warn!(error = %err, "could not check a token");
+            AppError::from(err)
+        })
 }
 
 /// Hashes a password with Argon2id on a blocking thread: it takes tens of
@@ -155,18 +220,18 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_forgeries_do_not() {
         let keys = Keys::new(Some("secret"), Duration::from_secs(60));
-        let (token, _) = keys.issue(7).unwrap_or_default();
+        let (token, _) = keys.issue(7, 3).unwrap_or_default();
         assert_eq!(
-            keys.authenticate(Some(&format!("Bearer {token}"))),
-            Auth::Author(7)
+            keys.decode(Some(&format!("Bearer {token}"))),
+            Claim::Author { id: 7, version: 3 }
         );
         let other = Keys::new(Some("other"), Duration::from_secs(60));
         assert_eq!(
-            other.authenticate(Some(&format!("Bearer {token}"))),
-            Auth::Invalid
+            other.decode(Some(&format!("Bearer {token}"))),
+            Claim::Invalid
         );
-        assert_eq!(keys.authenticate(Some("Basic abc")), Auth::Invalid);
-        assert_eq!(keys.authenticate(None), Auth::Anonymous);
+        assert_eq!(keys.decode(Some("Basic abc")), Claim::Invalid);
+        assert_eq!(keys.decode(None), Claim::None);
     }
 
     #[tokio::test]

@@ -326,6 +326,79 @@ fn value_depth(value: &async_graphql::Value, stop_past: usize) -> usize {
     deepest
 }
 
+/// Refuses a page size over `max` (or below 0) before the document is validated:
+/// validation would otherwise refuse it as too complex (a page is costed at its
+/// size), which names neither the argument nor the limit. Every `first` and `last`
+/// in this schema is a page size; a literal or a variable, both are read here.
+pub fn check_page_sizes(
+    doc: &ExecutableDocument,
+    variables: &async_graphql::Variables,
+    max: u64,
+) -> Result<(), ServerError> {
+    let operations: Vec<_> = match &doc.operations {
+        DocumentOperations::Single(op) => vec![&op.node.selection_set.node],
+        DocumentOperations::Multiple(ops) => {
+            ops.values().map(|op| &op.node.selection_set.node).collect()
+        }
+    };
+    let sets = operations
+        .into_iter()
+        .chain(doc.fragments.values().map(|f| &f.node.selection_set.node));
+    for set in sets {
+        page_sizes(set, variables, max)?;
+    }
+    Ok(())
+}
+
+fn page_sizes(
+    set: &SelectionSet,
+    variables: &async_graphql::Variables,
+    max: u64,
+) -> Result<(), ServerError> {
+    use async_graphql_value::Value as Literal;
+    for item in &set.items {
+        let inner = match &item.node {
+            Selection::Field(field) => {
+                for (name, value) in &field.node.arguments {
+                    let name = name.node.as_str();
+                    if name != "first" && name != "last" {
+                        continue;
+                    }
+                    let number = match &value.node {
+                        Literal::Number(n) => Some(n.clone()),
+                        Literal::Variable(var) => match variables.get(var) {
+                            Some(async_graphql::Value::Number(n)) => Some(n.clone()),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    // Not an integer at all: validation says so in its own words.
+                    let Some(n) = number.and_then(|n| n.as_i64()) else {
+                        continue;
+                    };
+                    if u64::try_from(n).map_or(true, |n| n > max) {
+                        let mut err = ServerError::new(
+                            format!("`{name}` must be between 0 and {max} (got {n})"),
+                            Some(value.pos),
+                        );
+                        let mut ext = async_graphql::ErrorExtensionValues::default();
+                        ext.set("code", "BAD_USER_INPUT");
+                        ext.set("argument", name);
+                        ext.set("max", i64::try_from(max).unwrap_or(i64::MAX));
+                        err.extensions = Some(ext);
+                        return Err(err);
+                    }
+                }
+                &field.node.selection_set.node
+            }
+            Selection::InlineFragment(inline) => &inline.node.selection_set.node,
+            Selection::FragmentSpread(_) => continue,
+        };
+        page_sizes(inner, variables, max)?;
+    }
+    Ok(())
+}
+
 /// A value of the document or of the variables, as the string checks see it.
 trait Tree {
     fn text(&self) -> Option<&str>;

@@ -6,6 +6,7 @@ pub mod error_codes;
 pub mod filter;
 pub mod groups;
 pub mod limits;
+pub mod literals;
 pub mod loaders;
 pub mod mutations;
 pub mod node;

@@ -54,7 +54,7 @@ pub async fn post(
             "the body is not JSON",
         );
     };
-    let auth = authenticate(&state, &headers);
+    let auth = authenticate(&state, &headers).await;
     match json {
         Json::Array(items) => {
             if items.is_empty() || items.len() > state.max_batch {
@@ -199,7 +199,7 @@ pub async fn get(
     if writes(&mut req) {
         return read_only_get();
     }
-    let auth = authenticate(&state, &headers);
+    let auth = authenticate(&state, &headers).await;
     Outcome::of(execute_one(&state, auth, req).await).respond(media)
 }
 
@@ -242,9 +242,9 @@ fn wants_html(headers: &HeaderMap) -> bool {
 }
 
 /// Who the request is made by, from its bearer token.
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Auth {
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Auth {
     let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
-    state.keys.authenticate(header)
+    state.keys.authenticate(&state.db, header).await
 }
 
 /// Resolves a persisted query and checks the document limits, so that nothing
@@ -253,6 +253,8 @@ pub(super) fn prepare(state: &AppState, req: &mut Request) -> Result<(), ServerE
     let persist = state.persisted.resolve(req)?;
     state.document_limits.check_source(&req.query)?;
     state.document_limits.check_variables(&req.variables)?;
+    // `parsed_query` borrows the request whole; the variables are cheap to share.
+    let variables = req.variables.clone();
     let doc = req.parsed_query().map_err(|mut err| {
         let mut ext = err.extensions.take().unwrap_or_default();
         ext.set("code", "GRAPHQL_PARSE_FAILED");
@@ -261,6 +263,8 @@ pub(super) fn prepare(state: &AppState, req: &mut Request) -> Result<(), ServerE
     })?;
     state.document_limits.check(doc)?;
     crate::graphql::limits::check_strings(doc)?;
+    crate::graphql::limits::check_page_sizes(doc, &variables, state.max_page_size)?;
+    state.types.check(doc)?;
     state.persisted.store(persist, &req.query);
     Ok(())
 }

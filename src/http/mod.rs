@@ -54,12 +54,18 @@ pub struct AppState {
     /// GraphiQL is off in production.
     pub graphiql: bool,
     pub document_limits: DocumentLimits,
+    /// The largest `first` or `last`, refused before validation beyond.
+    pub max_page_size: u64,
+    /// Argument and input types, for the literal checks async-graphql leaves out.
+    pub types: Arc<crate::graphql::literals::TypeIndex>,
     pub max_batch: usize,
     pub persisted: Arc<PersistedQueries>,
     /// Browser origins allowed to call the API, also for WebSocket upgrades.
     pub cors_origins: Arc<[String]>,
     /// How long a WebSocket may wait before `connection_init`.
     pub ws_init_timeout: std::time::Duration,
+    /// Turns true when the server starts shutting down.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 pub fn router(state: AppState, config: &Config) -> Router {

@@ -32,6 +32,10 @@ mod close {
     pub const INIT_TIMEOUT: u16 = 4408;
     pub const DUPLICATE_ID: u16 = 4409;
     pub const TOO_MANY_INITS: u16 = 4429;
+    /// RFC 6455's "try again later": the token could not be checked.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// RFC 6455's "going away": the server is shutting down.
+    pub const GOING_AWAY: u16 = 1001;
 }
 
 /// The upgrade: only for the graphql-transport-ws subprotocol, and, for browsers,
@@ -113,8 +117,13 @@ impl Connection {
         let mut results = self.results.take().expect("taken once");
         let init_deadline = tokio::time::sleep(self.state.ws_init_timeout);
         tokio::pin!(init_deadline);
+        let mut stopping = self.state.stopping.clone();
         let closing = loop {
             tokio::select! {
+                // Told, or the server's side is gone: either way it is going away.
+                _ = stopping.changed() => {
+                    break Some(Closing(close::GOING_AWAY, "Server shutting down".into()));
+                }
                 () = &mut init_deadline, if self.auth.is_none() => {
                     break Some(Closing(close::INIT_TIMEOUT, "Connection initialisation timeout".into()));
                 }
@@ -182,9 +191,15 @@ impl Connection {
                         "Too many initialisation requests".into(),
                     ));
                 }
-                let auth = self.authenticate(&message["payload"]);
-                if auth == Auth::Invalid {
-                    return Err(Closing(close::FORBIDDEN, "Forbidden".into()));
+                let auth = self.authenticate(&message["payload"]).await;
+                match auth {
+                    Auth::Invalid => {
+                        return Err(Closing(close::FORBIDDEN, "Forbidden".into()));
+                    }
+                    Auth::Unverified => {
+                        return Err(Closing(close::TRY_AGAIN_LATER, "Try again later".into()));
+                    }
+                    Auth::Anonymous | Auth::Author(_) => {}
                 }
                 self.auth = Some(auth);
                 Ok(vec![json!({ "type": "connection_ack" })])
@@ -228,7 +243,7 @@ impl Connection {
 
     /// The token of `connection_init`: `{"Authorization": "Bearer ..."}` (any case)
     /// or `{"token": "..."}`; none is anonymous.
-    fn authenticate(&self, payload: &Json) -> Auth {
+    async fn authenticate(&self, payload: &Json) -> Auth {
         let fields = payload.as_object();
         let header = fields.and_then(|f| {
             f.iter()
@@ -236,7 +251,10 @@ impl Connection {
                 .and_then(|(_, v)| v.as_str().map(str::to_owned))
                 .or_else(|| f.get("token")?.as_str().map(|t| format!("Bearer {t}")))
         });
-        self.state.keys.authenticate(header.as_deref())
+        self.state
+            .keys
+            .authenticate(&self.state.db, header.as_deref())
+            .await
     }
 
     /// Runs one operation on its own task, results sent back to the socket.

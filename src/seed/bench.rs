@@ -106,6 +106,7 @@ pub fn data(authors: u32) -> DataSet {
             created_at: at(id),
             password_hash: DEMO_PASSWORD_HASH.to_owned(),
             is_staff: false,
+            token_version: 0,
         });
         set.profiles.push(profile::Model {
             id,

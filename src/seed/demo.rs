@@ -21,6 +21,7 @@ pub fn data() -> DataSet {
         created_at: at(id),
         password_hash: DEMO_PASSWORD_HASH.to_owned(),
         is_staff: false,
+        token_version: 0,
     };
     let named = |id: i64, name: &str| (id, name.to_owned(), name.to_lowercase());
     let categories = [named(1, "Django"), named(2, "Python")];

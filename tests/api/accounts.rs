@@ -214,7 +214,7 @@ async fn the_viewer_changes_their_own_account() {
         app.sign_in("carol").await;
         let body = app
             .request(
-                r#"mutation { updateViewer(input: { name: "Carol S.", password: "new password!" }) { author { name email } } }"#,
+                r#"mutation { updateViewer(input: { name: "Carol S.", password: "new password!" }) { token author { name email } } }"#,
                 json!({}),
             )
             .await;
@@ -223,6 +223,12 @@ async fn the_viewer_changes_their_own_account() {
             json!({ "name": "Carol S.", "email": "carol@example.com" }),
             "{backend:?}: {body}"
         );
+        // The new password ended the old token; the payload's replaces it.
+        let renewed = body["data"]["updateViewer"]["token"]
+            .as_str()
+            .map(str::to_owned);
+        assert!(renewed.is_some(), "{backend:?}: {body}");
+        app.use_token(renewed);
         let login = r#"mutation { login(usernameOrEmail: "carol", password: "new password!") { viewer { name } } }"#;
         let body = app.request(login, json!({})).await;
         assert_eq!(
@@ -237,5 +243,89 @@ async fn the_viewer_changes_their_own_account() {
             ("CONFLICT".to_owned(), "email".to_owned()),
             "{backend:?}"
         );
+    }
+}
+
+/// A token ends with its account, when its author signs out everywhere, and when
+/// the password changes; over HTTP and for a subscription socket alike.
+#[tokio::test]
+async fn tokens_end_with_the_account_and_on_sign_out() {
+    use crate::subscriptions::{closed_with, open, send};
+    for backend in backends() {
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        let create_tag = r#"mutation { createTag(name: "after") { tag { id } } }"#;
+        let viewer = "{ viewer { username } }";
+
+        // A deleted account's token no longer writes, reads or subscribes.
+        let input = json!({ "username": "gone", "email": "gone@example.com", "name": "G", "password": "correct horse" });
+        let body = app.request(REGISTER, json!({ "input": input })).await;
+        let token = body["data"]["register"]["token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        app.use_token(Some(token.clone()));
+        app.data("mutation { deleteViewer { deletedId } }").await;
+        let body = app.request(create_tag, json!({})).await;
+        assert_eq!(error_of(&body).0, "UNAUTHENTICATED", "{backend:?}: {body}");
+        assert_eq!(app.data(viewer).await["viewer"], Value::Null);
+        let mut ws = open(&app.base, None, true).await.expect("upgrade");
+        let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
+        send(&mut ws, init).await;
+        assert_eq!(closed_with(&mut ws).await, 4403, "{backend:?}");
+        assert_eq!(
+            app.sql("SELECT COUNT(*) FROM tags WHERE name = 'after'")
+                .await,
+            [Some(0)]
+        );
+
+        // Signing out everywhere ends every token of the author, no other's.
+        let (first, second, bobs) = (
+            app.login("alice").await,
+            app.login("alice").await,
+            app.login("bob").await,
+        );
+        app.use_token(Some(first.clone()));
+        assert_eq!(
+            app.data("mutation { signOutEverywhere }").await["signOutEverywhere"],
+            true
+        );
+        for token in [&first, &second] {
+            app.use_token(Some(token.clone()));
+            let body = app.request(create_tag, json!({})).await;
+            assert_eq!(error_of(&body).0, "UNAUTHENTICATED", "{backend:?}: {body}");
+        }
+        app.use_token(Some(bobs));
+        assert_eq!(app.data(viewer).await["viewer"]["username"], "bob");
+        let fresh = app.login("alice").await;
+        app.use_token(Some(fresh.clone()));
+        assert_eq!(app.data(viewer).await["viewer"]["username"], "alice");
+
+        // A new password ends the tokens before it; the payload carries a new one.
+        let change = r#"mutation { updateViewer(input: { password: "a new battery" }) { token expiresAt author { username } } }"#;
+        let data = app.data(change).await;
+        let renewed = data["updateViewer"]["token"]
+            .as_str()
+            .expect("a new token")
+            .to_owned();
+        let body = app.request(viewer, json!({})).await;
+        assert_eq!(
+            body["data"]["viewer"],
+            Value::Null,
+            "{backend:?}: the old token ended"
+        );
+        app.use_token(Some(renewed));
+        assert_eq!(app.data(viewer).await["viewer"]["username"], "alice");
+        let renamed = app
+            .data(
+                r#"mutation { updateViewer(input: { name: "Alice" }) { token author { name } } }"#,
+            )
+            .await;
+        assert_eq!(
+            renamed["updateViewer"]["token"],
+            Value::Null,
+            "no new token without a new password"
+        );
+        app.sign_in_with("alice", "a new battery").await;
+        assert_eq!(app.data(viewer).await["viewer"]["username"], "alice");
     }
 }

@@ -383,3 +383,130 @@ async fn nul_characters_are_refused_in_every_string_input() {
         assert_eq!(data["posts"]["totalCount"], 0, "{backend:?}");
     }
 }
+
+/// Another author's draft cannot be found out through a generated slug: a made slug
+/// takes the next free suffix. A slug the client sets is unique by definition, and
+/// its CONFLICT is the README's documented exception.
+#[tokio::test]
+async fn generated_slugs_never_collide() {
+    for backend in backends() {
+        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+        app.sign_in("bob").await;
+        // alice's draft "Draft: ORM deep dive" holds `draft-orm-deep-dive`.
+        let create = "mutation($t: String!) { createPost(input: { title: $t, body: \"b\" }) { post { slug } } }";
+        for expected in ["draft-orm-deep-dive-2", "draft-orm-deep-dive-3"] {
+            let data = app
+                .data_with(create, json!({ "t": "Draft: ORM deep dive" }))
+                .await;
+            assert_eq!(data["createPost"]["post"]["slug"], expected, "{backend:?}");
+        }
+        // The longest title: the suffix still fits the column.
+        let long = "word ".repeat(60);
+        let first = app.data_with(create, json!({ "t": long[..200] })).await;
+        let second = app.data_with(create, json!({ "t": long[..200] })).await;
+        let (a, b) = (
+            first["createPost"]["post"]["slug"]
+                .as_str()
+                .unwrap_or_default(),
+            second["createPost"]["post"]["slug"]
+                .as_str()
+                .unwrap_or_default(),
+        );
+        assert!(a != b && b.ends_with("-2") && b.len() <= 220, "{a} {b}");
+        let explicit = r#"mutation { createPost(input: { title: "x", body: "b", slug: "draft-orm-deep-dive" }) { post { id } } }"#;
+        let body = app.request(explicit, json!({})).await;
+        assert_eq!(
+            (
+                body["errors"][0]["extensions"]["code"].as_str(),
+                body["errors"][0]["extensions"]["field"].as_str()
+            ),
+            (Some("CONFLICT"), Some("slug")),
+            "{backend:?}: {body}"
+        );
+        // Categories and tags made from names alike: "Django!" is a new name.
+        let data = app
+            .data(r#"mutation { createCategory(name: "Django!") { category { slug } } }"#)
+            .await;
+        assert_eq!(
+            data["createCategory"]["category"]["slug"], "django-2",
+            "{backend:?}"
+        );
+        let data = app
+            .data(r#"mutation { createPost(input: { title: "t", body: "b", tagNames: ["Rust!"] }) { post { tags { nodes { name slug } } } } }"#)
+            .await;
+        assert_eq!(
+            data["createPost"]["post"]["tags"]["nodes"],
+            json!([{ "name": "Rust!", "slug": "rust-2" }]),
+            "{backend:?}"
+        );
+    }
+}
+
+/// Spec points: a page size past the maximum names the argument and the maximum
+/// (before the complexity limit can answer); a string is no enum literal; meta
+/// fields take no unknown argument.
+#[tokio::test]
+async fn page_sizes_enum_literals_and_meta_arguments_as_the_spec_says() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        for (query, variables, argument) in [
+            (
+                "{ posts(first: 1000000) { totalCount } }",
+                json!({}),
+                "first",
+            ),
+            (
+                "{ authors { nodes { posts(last: 101) { totalCount } } } }",
+                json!({}),
+                "last",
+            ),
+            (
+                "query($n: Int) { tags(first: $n) { totalCount } }",
+                json!({ "n": 1_000_000 }),
+                "first",
+            ),
+            ("{ posts(first: -1) { totalCount } }", json!({}), "first"),
+        ] {
+            let (status, body) = send(&app, query, variables).await;
+            assert_eq!(status, 200);
+            let err = &body["errors"][0];
+            assert_eq!(
+                err["extensions"]["code"], "BAD_USER_INPUT",
+                "{backend:?}: {body}"
+            );
+            assert_eq!(err["extensions"]["argument"], argument, "{body}");
+            assert_eq!(err["extensions"]["max"], 100, "{body}");
+            assert!(
+                err["message"].as_str().is_some_and(|m| m.contains("100")),
+                "{body}"
+            );
+        }
+        assert_eq!(
+            app.data("{ posts(first: 100) { totalCount } }").await["posts"]["totalCount"],
+            3
+        );
+        for query in [
+            r#"{ posts(orderBy: [{ field: "TITLE" }]) { totalCount } }"#,
+            r#"{ posts(filter: { status: { eq: "PUBLISHED" } }) { totalCount } }"#,
+            "{ __typename(x: 1) }",
+            "{ __typename(x: [[1]]) }",
+            r#"{ __type(name: "Post", extra: 1) { name } }"#,
+        ] {
+            let (_, body) = send(&app, query, json!({})).await;
+            assert_eq!(
+                codes(&body),
+                ["GRAPHQL_VALIDATION_FAILED"],
+                "{backend:?}: {query}: {body}"
+            );
+            assert!(body.get("data").is_none(), "{body}");
+        }
+        // Enum values by name, and as strings in variables (JSON has no enums).
+        let data = app
+            .data_with(
+                "query($f: PostOrderField!) { a: posts(orderBy: [{ field: TITLE }]) { totalCount } b: posts(orderBy: [{ field: $f }]) { totalCount } }",
+                json!({ "f": "TITLE" }),
+            )
+            .await;
+        assert_eq!(data["a"]["totalCount"], data["b"]["totalCount"]);
+    }
+}

@@ -398,6 +398,15 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Starts the server's shutdown, as SIGTERM does.
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -15,10 +15,10 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
 use crate::helpers::{Backend, Fixture, TestApp, backends};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Opens a subscription socket on `base` (`http://host:port`).
-async fn open(base: &str, origin: Option<&str>, protocol: bool) -> Result<Ws, WsError> {
+pub async fn open(base: &str, origin: Option<&str>, protocol: bool) -> Result<Ws, WsError> {
     let mut req = format!("{}/graphql", base.replacen("http", "ws", 1))
         .into_client_request()
         .expect("a request");
@@ -33,7 +33,7 @@ async fn open(base: &str, origin: Option<&str>, protocol: bool) -> Result<Ws, Ws
     connect_async(req).await.map(|(ws, _)| ws)
 }
 
-async fn send(ws: &mut Ws, message: Value) {
+pub async fn send(ws: &mut Ws, message: Value) {
     ws.send(Message::Text(message.to_string().into()))
         .await
         .expect("send");
@@ -56,7 +56,7 @@ async fn recv(ws: &mut Ws) -> Value {
 }
 
 /// The close code the server ends the connection with.
-async fn closed_with(ws: &mut Ws) -> u16 {
+pub async fn closed_with(ws: &mut Ws) -> u16 {
     loop {
         let next = tokio::time::timeout(Duration::from_secs(10), ws.next())
             .await
@@ -371,4 +371,28 @@ async fn events_cross_server_processes_through_postgres() {
         json!({ "postPublished": { "title": "Draft: ORM deep dive", "author": { "username": "alice" } } })
     );
     other.kill().await.ok();
+}
+
+/// On shutdown a subscriber hears 1001 ("going away") at once, not a bare TCP end
+/// when the process exits.
+#[tokio::test]
+async fn shutdown_closes_subscriptions_with_going_away() {
+    let mut app = TestApp::spawn(Backend::Sqlite, Fixture::Demo).await;
+    let mut idle = ready(&app.base, None).await;
+    let mut subscribed = ready(&app.base, None).await;
+    subscribe(
+        &mut subscribed,
+        "1",
+        "subscription { postPublished { id } }",
+    )
+    .await;
+    let started = std::time::Instant::now();
+    app.stop();
+    assert_eq!(closed_with(&mut idle).await, 1001);
+    assert_eq!(closed_with(&mut subscribed).await, 1001);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }

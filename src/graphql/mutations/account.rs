@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{author, comment, post, post_tag, profile};
-use sea_orm::sea_query::{Condition, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::delete::{DeleteAction, DeletePayload, Report};
@@ -46,6 +46,10 @@ pub struct AuthPayload {
 #[derive(SimpleObject)]
 pub struct AuthorPayload {
     pub author: Author,
+    /// A new token when the password changed (every earlier token has ended); null
+    /// otherwise.
+    pub token: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Default)]
@@ -74,6 +78,7 @@ impl AccountMutation {
             created_at: Set(now()),
             password_hash: Set(hash),
             is_staff: Set(false),
+            token_version: Set(0),
             ..Default::default()
         }
         .insert(txn.conn())
@@ -84,7 +89,7 @@ impl AccountMutation {
         }
         txn.commit().await.map_err(AppError::from)?;
 
-        let (token, expires_at) = keys(ctx)?.issue(created.id)?;
+        let (token, expires_at) = keys(ctx)?.issue(created.id, created.token_version)?;
         Ok(AuthPayload {
             token,
             expires_at,
@@ -128,7 +133,7 @@ impl AccountMutation {
                 .into());
             }
         };
-        let (token, expires_at) = keys(ctx)?.issue(author.id)?;
+        let (token, expires_at) = keys(ctx)?.issue(author.id, author.token_version)?;
         Ok(AuthPayload {
             token,
             expires_at,
@@ -136,7 +141,8 @@ impl AccountMutation {
         })
     }
 
-    /// Changes the signed-in author's email, name or password.
+    /// Changes the signed-in author's email, name or password. A new password ends
+    /// every token issued before, this request's too: the payload carries a new one.
     async fn update_viewer(
         &self,
         ctx: &Context<'_>,
@@ -160,14 +166,42 @@ impl AccountMutation {
         if let Some(name) = input.name {
             change.name = Set(validate::required("name", &name, 100)?);
         }
+        let ended = hash.is_some();
         if let Some(hash) = hash {
             change.password_hash = Set(hash);
+            change.token_version = Set(change.token_version.as_ref() + 1);
         }
         let updated = change.update(txn.conn()).await.map_err(AppError::from)?;
         txn.commit().await.map_err(AppError::from)?;
+        let (token, expires_at) = if ended {
+            let (token, expires) = keys(ctx)?.issue(updated.id, updated.token_version)?;
+            (Some(token), Some(expires))
+        } else {
+            (None, None)
+        };
         Ok(AuthorPayload {
             author: Author(updated),
+            token,
+            expires_at,
         })
+    }
+
+    /// Ends every token of the signed-in author, this request's too (sign out
+    /// everywhere). Sign in again for a new one.
+    async fn sign_out_everywhere(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        let (request, viewer) = signed_in(ctx)?;
+        let txn = request.begin_write().await?;
+        author::Entity::update_many()
+            .col_expr(
+                author::Column::TokenVersion,
+                Expr::col(author::Column::TokenVersion).add(1),
+            )
+            .filter(author::Column::Id.eq(viewer))
+            .exec(txn.conn())
+            .await
+            .map_err(AppError::from)?;
+        txn.commit().await.map_err(AppError::from)?;
+        Ok(true)
     }
 
     /// Deletes the signed-in author: their profile and posts go (with those posts'

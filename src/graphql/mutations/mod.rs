@@ -42,6 +42,52 @@ fn key(field: &'static str, id: &ID) -> Result<i64, AppError> {
         .map_err(|_| AppError::invalid(field, format!("`{field}` is not a valid ID")))
 }
 
+/// `made`, a slug made from a title or name, or `made-2`, `made-3`, ... : the
+/// first that no row of `E` holds in `col`, hidden rows included (read inside the
+/// transaction). A made slug never collides, so a `CONFLICT` cannot tell a client
+/// that someone else's draft has that title.
+async fn free_slug<E: EntityTrait>(
+    conn: &impl ConnectionTrait,
+    col: E::Column,
+    made: String,
+    max: usize,
+) -> Result<String, AppError> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::ExprTrait;
+    // Slugs hold only `[a-z0-9-]`, so the pattern has no wildcard of the client's.
+    let taken: std::collections::HashSet<String> = E::find()
+        .select_only()
+        .column(col)
+        .filter(col.eq(made.as_str()).or(col.like(format!("{made}-%"))))
+        .into_tuple::<String>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    if !taken.contains(&made) {
+        return Ok(made);
+    }
+    for n in 2u64.. {
+        let suffix = format!("-{n}");
+        let stem = made[..made.len().min(max - suffix.len())].trim_end_matches('-');
+        let candidate = format!("{stem}{suffix}");
+        let free = if stem.len() == made.len() {
+            !taken.contains(&candidate)
+        } else {
+            // Cut to fit: the candidate is not among those read above.
+            E::find()
+                .filter(col.eq(candidate.as_str()))
+                .one(conn)
+                .await?
+                .is_none()
+        };
+        if free {
+            return Ok(candidate);
+        }
+    }
+    unreachable!("some suffix is free")
+}
+
 /// The row with this id as `reader` may see it, read inside the transaction;
 /// `NOT_FOUND` naming `field` when there is none (or it is hidden from them).
 async fn find<E: Node>(

@@ -12,7 +12,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use super::delete::{DeleteAction, DeletePayload, Report};
 use super::taxonomy::resolve_tags;
-use super::{announce, find, key, now, owned, signed_in, validate};
+use super::{announce, find, free_slug, key, now, owned, signed_in, validate};
 use crate::error::{AppError, GqlResult};
 use crate::events::Event;
 use crate::graphql::policy::Reader;
@@ -261,6 +261,7 @@ impl PostMutation {
         let title = validate::required("title", &input.title, 200)?;
         let body = validate::required("body", &input.body, 100_000)?;
         let slug = validate::slug(input.slug.as_deref(), &title, 220)?;
+        let made = input.slug.is_none();
         let tag_ids = ids("tagIds", input.tag_ids.as_deref())?;
         let tag_names = names(input.tag_names)?;
 
@@ -269,6 +270,11 @@ impl PostMutation {
         let category =
             category_of(conn, input.category_id.as_ref(), input.category.as_deref()).await?;
         let tags = resolve_tags(conn, &tag_ids, &tag_names).await?;
+        let slug = if made {
+            free_slug::<post::Entity>(conn, post::Column::Slug, slug, 220).await?
+        } else {
+            slug
+        };
         let at = now();
         let created = post::ActiveModel {
             author_id: Set(viewer),

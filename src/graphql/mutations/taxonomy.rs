@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use super::delete::{DeleteAction, DeletePayload, Report};
-use super::{key, signed_in, staff, validate};
+use super::{free_slug, key, signed_in, staff, validate};
 use crate::db::Txn;
 use crate::error::{AppError, GqlResult};
 use crate::graphql::node::Node;
@@ -86,8 +86,14 @@ where
 {
     let (request, _) = signed_in(ctx)?;
     let name = validate::required("name", &name, E::NAME_MAX)?;
+    let made = slug.is_none();
     let slug = validate::slug(slug.as_deref(), &name, E::SLUG_MAX)?;
     let txn = request.begin_write().await?;
+    let slug = if made {
+        free_slug::<E>(txn.conn(), E::SLUG_COL, slug, E::SLUG_MAX).await?
+    } else {
+        slug
+    };
     let mut row = E::ActiveModel::default();
     row.set(E::NAME_COL, name.into());
     row.set(E::SLUG_COL, slug.into());
@@ -167,6 +173,7 @@ pub(super) async fn resolve_tags(
                 format!("no slug can be made from tag name {name:?}"),
             )
         })?;
+        let slug = free_slug::<tag::Entity>(conn, tag::Column::Slug, slug, 60).await?;
         // A concurrent request may create the same tag first: then use theirs.
         tag::Entity::insert(tag::ActiveModel {
             name: Set(name.clone()),
