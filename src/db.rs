@@ -43,12 +43,25 @@ pub async fn connect(url: &str, pool: PoolSettings) -> Result<DatabaseConnection
         .acquire_timeout(pool.acquire_timeout)
         // Statements are logged by our own request spans; sqlx's per-query log is noise.
         .sqlx_logging(false);
+    // SQLite: write-ahead logging, so that readers never hold a writer's commit up
+    // (in the default rollback journal a long read makes a commit wait, and past
+    // the busy timeout fail with "database is locked"); writers queue in-process
+    // (see `begin_write`), so the busy timeout only covers other processes.
+    options.map_sqlx_sqlite_opts(|sqlite| {
+        sqlite
+            .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+    });
     if let Some(timeout) = pool.statement_timeout {
         let ms = timeout.as_millis().to_string();
         options.map_sqlx_postgres_opts(move |pg| pg.options([("statement_timeout", ms.clone())]));
     }
     Database::connect(options).await
 }
+
+/// How long an SQLite statement waits for another process's lock.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// `sqlite://file.db` becomes `sqlite://file.db?mode=rwc` so a first start creates it.
 fn sqlite_create_if_missing(url: &str) -> String {
@@ -66,6 +79,9 @@ fn sqlite_create_if_missing(url: &str) -> String {
 pub struct Counted<C> {
     conn: C,
     statements: Arc<AtomicUsize>,
+    /// Reads on the pool are retried once when their connection is lost; inside a
+    /// transaction the connection is the transaction, and nothing is retried.
+    retry_reads: bool,
 }
 
 /// What a request reads through. Cheap to clone; loaders hold one each.
@@ -79,6 +95,7 @@ impl Db {
         Counted {
             conn,
             statements: Arc::new(AtomicUsize::new(0)),
+            retry_reads: true,
         }
     }
 
@@ -93,31 +110,59 @@ impl Db {
         self.count();
         let txn = self.conn.begin().await?;
         Ok(Txn {
-            conn: Counted {
+            conn: Some(Counted {
                 conn: txn,
                 statements: self.statements.clone(),
-            },
-            _lock: lock,
+                retry_reads: false,
+            }),
+            lock,
         })
     }
 }
 
-/// A write transaction. Dropped without [`Txn::commit`] (an error returned early),
-/// it rolls back: nothing is partly written.
+/// A write transaction. Dropped without [`Txn::commit`] (an error returned early,
+/// or the request cancelled), it rolls back: nothing is partly written.
 pub struct Txn {
-    conn: Counted<DatabaseTransaction>,
-    _lock: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// Taken only by `commit` and `drop`, which both end the `Txn`.
+    conn: Option<Counted<DatabaseTransaction>>,
+    lock: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl Txn {
     /// The connection to run the transaction's statements on.
     pub fn conn(&self) -> &Counted<DatabaseTransaction> {
-        &self.conn
+        match &self.conn {
+            Some(conn) => conn,
+            None => unreachable!("a transaction's connection is there until it ends"),
+        }
     }
 
-    pub async fn commit(self) -> Result<(), DbErr> {
-        self.conn.count();
-        self.conn.conn.commit().await
+    pub async fn commit(mut self) -> Result<(), DbErr> {
+        let Some(conn) = self.conn.take() else {
+            return Ok(());
+        };
+        conn.count();
+        conn.conn.commit().await
+    }
+}
+
+impl Drop for Txn {
+    /// The rollback is awaited before the SQLite write lock goes: dropped at once,
+    /// the next writer would begin while this connection still holds the
+    /// database's write lock, and wait on it or fail with "database is locked".
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else {
+            return;
+        };
+        let lock = self.lock.take();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(err) = conn.conn.rollback().await {
+                    tracing::warn!(error = %err, "rolling back a cancelled write");
+                }
+                drop(lock);
+            });
+        }
     }
 }
 
@@ -129,6 +174,22 @@ impl<C> Counted<C> {
 
     fn count(&self) {
         self.statements.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Whether a read that failed with `err` is tried once more: on the pool, when
+    /// the connection was lost (a restart), since the pool hands out a fresh one
+    /// (it tests each before lending it) and a read changes nothing.
+    fn retries(&self, err: &DbErr) -> bool {
+        // A full pool is not a lost connection: waiting twice would not help.
+        let full = matches!(
+            err,
+            DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout)
+        );
+        let retry = self.retry_reads && !full && crate::error::is_connection_lost(err);
+        if retry {
+            tracing::warn!(error = %err, "connection lost during a read; retrying once");
+        }
+        retry
     }
 }
 
@@ -150,12 +211,24 @@ impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Counted<C> {
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         self.count();
-        self.conn.query_one_raw(stmt).await
+        match self.conn.query_one_raw(stmt.clone()).await {
+            Err(err) if self.retries(&err) => {
+                self.count();
+                self.conn.query_one_raw(stmt).await
+            }
+            done => done,
+        }
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         self.count();
-        self.conn.query_all_raw(stmt).await
+        match self.conn.query_all_raw(stmt.clone()).await {
+            Err(err) if self.retries(&err) => {
+                self.count();
+                self.conn.query_all_raw(stmt).await
+            }
+            done => done,
+        }
     }
 
     fn support_returning(&self) -> bool {

@@ -68,9 +68,45 @@ impl From<DbErr> for AppError {
             _ if matches!(err, DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)) => {
                 AppError::Unavailable
             }
+            _ if is_connection_lost(&err) => {
+                tracing::warn!(error = %err, "database connection lost");
+                AppError::Unavailable
+            }
             _ if is_statement_timeout(&err) => AppError::Timeout,
             _ => AppError::Database(Arc::new(err)),
         }
+    }
+}
+
+/// Whether `err` says the database went away (restarted, unreachable, the
+/// connection cut) rather than that the statement was wrong: a client may retry.
+pub fn is_connection_lost(err: &DbErr) -> bool {
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Query(RuntimeErr::SqlxError(sqlx)) | DbErr::Exec(RuntimeErr::SqlxError(sqlx)) => {
+            sqlx
+        }
+        _ => return false,
+    };
+    use sea_orm::sqlx::Error;
+    match sqlx.as_ref() {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed
+        | Error::Protocol(_) => true,
+        Error::Database(db) => db.code().is_some_and(|code| {
+            // PostgreSQL: class 08 (connection exception), 57P01-57P03 (the server
+            // shutting down or starting). MySQL/MariaDB: 1053 (shutdown in
+            // progress), 2006 (gone away), 2013 (lost during a query).
+            code.starts_with("08")
+                || matches!(
+                    &*code,
+                    "57P01" | "57P02" | "57P03" | "1053" | "2006" | "2013"
+                )
+        }),
+        _ => false,
     }
 }
 
@@ -234,7 +270,9 @@ impl AppError {
             | AppError::Conflict { message, .. }
             | AppError::Protected { message, .. } => message.clone(),
             AppError::Unauthenticated { message } => (*message).to_owned(),
-            AppError::Unavailable => "the server is busy; try again shortly".to_owned(),
+            AppError::Unavailable => {
+                "the database is busy or unreachable; try again shortly".to_owned()
+            }
             AppError::Timeout => "the query took too long and was cancelled".to_owned(),
             AppError::Database(_) | AppError::Internal(_) => "internal server error".to_owned(),
         }

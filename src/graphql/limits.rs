@@ -332,20 +332,29 @@ fn value_depth(value: &async_graphql::Value, stop_past: usize) -> usize {
 /// in this schema is a page size; a literal or a variable, both are read here.
 pub fn check_page_sizes(
     doc: &ExecutableDocument,
-    variables: &async_graphql::Variables,
+    mut given: async_graphql::Variables,
     max: u64,
 ) -> Result<(), ServerError> {
     let operations: Vec<_> = match &doc.operations {
-        DocumentOperations::Single(op) => vec![&op.node.selection_set.node],
-        DocumentOperations::Multiple(ops) => {
-            ops.values().map(|op| &op.node.selection_set.node).collect()
-        }
+        DocumentOperations::Single(op) => vec![&op.node],
+        DocumentOperations::Multiple(ops) => ops.values().map(|op| &op.node).collect(),
     };
+    // A variable not sent takes its default.
+    for op in &operations {
+        for var in &op.variable_definitions {
+            if let Some(default) = &var.node.default_value {
+                given
+                    .entry(var.node.name.node.clone())
+                    .or_insert_with(|| default.node.clone());
+            }
+        }
+    }
     let sets = operations
         .into_iter()
+        .map(|op| &op.selection_set.node)
         .chain(doc.fragments.values().map(|f| &f.node.selection_set.node));
     for set in sets {
-        page_sizes(set, variables, max)?;
+        page_sizes(set, &given, max)?;
     }
     Ok(())
 }

@@ -74,8 +74,10 @@ pub async fn post(
                 }
             }))
             .await;
+            let retry = outcomes.iter().any(|o| o.retry);
             let bodies: Vec<String> = outcomes.into_iter().map(|o| o.body).collect();
-            respond(media, StatusCode::OK, format!("[{}]", bodies.join(",")))
+            let resp = respond(media, StatusCode::OK, format!("[{}]", bodies.join(",")));
+            if retry { retry_after(resp) } else { resp }
         }
         item => match operation(item) {
             Ok(req) => run(&state, auth, req).await.respond(media),
@@ -263,7 +265,7 @@ pub(super) fn prepare(state: &AppState, req: &mut Request) -> Result<(), ServerE
     })?;
     state.document_limits.check(doc)?;
     crate::graphql::limits::check_strings(doc)?;
-    crate::graphql::limits::check_page_sizes(doc, &variables, state.max_page_size)?;
+    crate::graphql::limits::check_page_sizes(doc, variables, state.max_page_size)?;
     state.types.check(doc)?;
     state.persisted.store(persist, &req.query);
     Ok(())
@@ -295,6 +297,19 @@ async fn execute_one(state: &AppState, auth: Auth, req: Request) -> Response {
 struct Outcome {
     body: String,
     kind: Kind,
+    /// The database was unreachable: the client may retry (`Retry-After`).
+    retry: bool,
+}
+
+/// How long a client is told to wait before retrying after `SERVICE_UNAVAILABLE`.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+fn retry_after(mut resp: HttpResponse) -> HttpResponse {
+    resp.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+    );
+    resp
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -312,6 +327,12 @@ enum Kind {
 
 impl Outcome {
     fn of(resp: Response) -> Self {
+        let retry = resp.errors.iter().any(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|ext| ext.get("code"))
+                .is_some_and(|code| *code == Value::from("SERVICE_UNAVAILABLE"))
+        });
         // Parse and validation errors have no path; field errors always do.
         let request_error = matches!(resp.data, Value::Null)
             && !resp.errors.is_empty()
@@ -320,6 +341,7 @@ impl Outcome {
             return Outcome {
                 body: serde_json::to_string(&resp).unwrap_or_default(),
                 kind: Kind::Ran,
+                retry,
             };
         }
         // Nothing ran: the response has no `data` entry at all.
@@ -330,6 +352,7 @@ impl Outcome {
         Outcome {
             body: body.to_string(),
             kind: Kind::RequestError,
+            retry,
         }
     }
 
@@ -348,6 +371,7 @@ impl Outcome {
         Outcome {
             body: serde_json::json!({ "errors": [err] }).to_string(),
             kind,
+            retry: false,
         }
     }
 
@@ -360,7 +384,8 @@ impl Outcome {
                 StatusCode::BAD_REQUEST
             }
         };
-        respond(media, status, self.body)
+        let resp = respond(media, status, self.body);
+        if self.retry { retry_after(resp) } else { resp }
     }
 }
 

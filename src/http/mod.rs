@@ -1,5 +1,6 @@
 //! HTTP: the routes and the middleware around them.
 
+mod body_limit;
 mod errors;
 mod graphiql;
 mod graphql;
@@ -15,7 +16,6 @@ use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -80,7 +80,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
     routes
         .with_state(state)
         .layer(cors(&config.cors_origins))
-        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            config.body_limit,
+            body_limit::limit,
+        ))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -466,6 +466,11 @@ async fn page_sizes_enum_literals_and_meta_arguments_as_the_spec_says() {
                 "first",
             ),
             ("{ posts(first: -1) { totalCount } }", json!({}), "first"),
+            (
+                "query($n: Int = 5000) { posts(last: $n) { totalCount } }",
+                json!({}),
+                "last",
+            ),
         ] {
             let (status, body) = send(&app, query, variables).await;
             assert_eq!(status, 200);
@@ -509,4 +514,234 @@ async fn page_sizes_enum_literals_and_meta_arguments_as_the_spec_says() {
             .await;
         assert_eq!(data["a"]["totalCount"], data["b"]["totalCount"]);
     }
+}
+
+/// Ends every server connection to the test database but `keep`'s (PostgreSQL),
+/// as a restart does.
+async fn cut_connections(admin: &sea_orm::DatabaseConnection, keep: i64) {
+    use sea_orm::ConnectionTrait;
+    admin
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> {keep}"
+        ))
+        .await
+        .expect("terminate");
+}
+
+/// A read whose connection is cut (a PostgreSQL restart) is tried once more on a
+/// fresh one; when none can be had, the answer is SERVICE_UNAVAILABLE with
+/// `Retry-After`, never INTERNAL_SERVER_ERROR.
+#[tokio::test]
+async fn lost_connections_are_retried_once_then_unavailable() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Postgres, Fixture::Demo).await;
+    let admin = app.db.connect().await;
+    let holder = app.db.connect().await;
+    let pause = || tokio::time::sleep(std::time::Duration::from_millis(400));
+
+    // The read is in flight (held up by a lock) when its connection is cut.
+    let lock = holder.begin().await.expect("begin");
+    let pid = lock
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_backend_pid()::bigint AS pid",
+        ))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|row| row.try_get::<i64>("", "pid").ok())
+        .expect("the lock holder's pid");
+    lock.execute_unprepared("LOCK TABLE posts IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+    let read = app.request("{ posts { totalCount } }", json!({}));
+    let cut = async {
+        pause().await;
+        cut_connections(&admin, pid).await;
+        pause().await;
+        lock.rollback().await.expect("unlock");
+    };
+    let (body, ()) = tokio::join!(read, cut);
+    assert_eq!(body["data"]["posts"]["totalCount"], 3, "retried: {body}");
+    assert!(body.get("errors").is_none(), "{body}");
+
+    // Now no new connection can be had: the retry fails too, and says so.
+    let lock = holder.begin().await.expect("begin");
+    lock.execute_unprepared("LOCK TABLE posts IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+    let name = admin
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT current_database()::text AS name",
+        ))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|row| row.try_get::<String>("", "name").ok())
+        .expect("the database's name");
+    // Connections are refused from the server's catalog database.
+    let catalog = sea_orm::Database::connect(crate::helpers::admin_url(Backend::Postgres))
+        .await
+        .expect("the catalog");
+    let allow = |yes: bool| format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {yes}");
+    let read = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .json(&json!({ "query": "{ posts { totalCount } }" }))
+        .send();
+    let cut = async {
+        pause().await;
+        catalog
+            .execute_unprepared(&allow(false))
+            .await
+            .expect("refuse connections");
+        cut_connections(&admin, -1).await;
+    };
+    let (resp, ()) = tokio::join!(read, cut);
+    let resp = resp.expect("an answer");
+    assert_eq!(
+        resp.headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    let body: Value = resp.json().await.expect("JSON");
+    assert_eq!(codes(&body), ["SERVICE_UNAVAILABLE"], "{body}");
+    assert!(
+        !body.to_string().contains("terminat"),
+        "no driver text: {body}"
+    );
+
+    // Back up: answered again.
+    catalog
+        .execute_unprepared(&allow(true))
+        .await
+        .expect("allow connections");
+    drop(lock);
+    alive(&app).await;
+}
+
+/// A client that sends its whole body before reading (Python's urllib, curl
+/// without `Expect`) reads the 413, told to close; a kept-alive client goes on.
+#[tokio::test]
+async fn bodies_over_the_limit_get_a_413_the_client_reads() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn(Backend::Sqlite, Fixture::Demo).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let body = vec![b' '; 3 * 1024 * 1024];
+    for _ in 0..5 {
+        let mut stream = tokio::net::TcpStream::connect(&addr)
+            .await
+            .expect("connect");
+        let head = format!(
+            "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.expect("head");
+        stream
+            .write_all(&body)
+            .await
+            .expect("the whole body is taken");
+        let mut answer = Vec::new();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            stream.read_to_end(&mut answer),
+        )
+        .await
+        .expect("answered in time")
+        .expect("read");
+        let answer = String::from_utf8_lossy(&answer).to_lowercase();
+        assert!(answer.starts_with("http/1.1 413"), "{answer}");
+        assert!(answer.contains("connection: close"), "{answer}");
+        assert!(answer.contains("payload_too_large"), "{answer}");
+    }
+    // Chunked, without a length: refused once it passes the limit.
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        (0..40).map(|_| Ok(vec![b' '; 64 * 1024])).collect();
+    let stream = futures_util::stream::iter(chunks);
+    let resp = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(stream))
+        .send()
+        .await
+        .expect("a 413, not a broken pipe");
+    assert_eq!(resp.status(), 413);
+    // The same (pooled) client sends on, on a new connection.
+    let (status, _, reply) = app
+        .post_raw(vec![b' '; 2 * 1024 * 1024], Some("application/json"), None)
+        .await;
+    assert_eq!(status, 413, "{reply}");
+    alive(&app).await;
+}
+
+/// SQLite has one writer: writes queue in-process, and a write whose request is
+/// cancelled (the client gave up) rolls back before the next one starts, so no
+/// write fails with "database is locked" however they interleave with reads.
+#[tokio::test]
+async fn sqlite_writes_never_meet_a_locked_database() {
+    let mut app = TestApp::spawn(Backend::Sqlite, Fixture::Bench(20)).await;
+    app.sign_in("author1").await;
+    let token = app.login("author1").await;
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(3))
+        .build()
+        .expect("client");
+    let create = |i: usize| {
+        json!({ "query": format!(
+            "mutation {{ createPost(input: {{ title: \"Concurrent {i}\", body: \"b\", tagNames: [\"t{}\", \"shared\"], publish: true }}) {{ post {{ id }} }} }}",
+            i % 7
+        ) })
+    };
+    let mut patient = Vec::new();
+    let mut cancelled = Vec::new();
+    for i in 0..60 {
+        let url = format!("{}/graphql", app.base);
+        if i % 3 == 0 {
+            let (client, token, body) = (impatient.clone(), token.clone(), create(i));
+            cancelled.push(tokio::spawn(async move {
+                let _ = client.post(url).bearer_auth(token).json(&body).send().await;
+            }));
+        } else {
+            let (client, token, body) = (app.client.clone(), token.clone(), create(i));
+            let read = json!({ "query": "{ posts(first: 100, filter: { tags: { some: { slug: { startsWith: \"t\" } } } }) { totalCount nodes { tags { nodes { name } } } } }" });
+            patient.push(tokio::spawn(async move {
+                let url2 = url.clone();
+                let (write, read) = tokio::join!(
+                    client.post(url).bearer_auth(&token).json(&body).send(),
+                    client.post(url2).json(&read).send(),
+                );
+                let write: Value = write.expect("sent").json().await.expect("JSON");
+                let read: Value = read.expect("sent").json().await.expect("JSON");
+                (write, read)
+            }));
+        }
+    }
+    for task in cancelled {
+        task.await.expect("joined");
+    }
+    let mut written = 0;
+    for task in patient {
+        let (write, read) = task.await.expect("joined");
+        assert!(write.get("errors").is_none(), "{write}");
+        assert!(read.get("errors").is_none(), "{read}");
+        written += 1;
+    }
+    assert_eq!(written, 40);
+    // Every write either happened whole or not at all: each post has both tags.
+    let counts = app
+        .sql("SELECT COUNT(*) FROM posts p WHERE p.title LIKE 'Concurrent %' AND (SELECT COUNT(*) FROM post_tags pt WHERE pt.post_id = p.id) <> 2")
+        .await;
+    assert_eq!(counts, [Some(0)]);
+    let made = app
+        .sql("SELECT COUNT(*) FROM posts WHERE title LIKE 'Concurrent %'")
+        .await;
+    assert!(made[0].is_some_and(|n| (40..=60).contains(&n)), "{made:?}");
+    alive(&app).await;
 }

@@ -58,7 +58,7 @@ fn server_url(backend: Backend) -> String {
 }
 
 /// The database holding the server's catalog, to create and drop test databases from.
-fn admin_url(backend: Backend) -> String {
+pub fn admin_url(backend: Backend) -> String {
     match backend {
         Backend::Sqlite => String::new(),
         Backend::Postgres => format!("{}/postgres", server_url(backend)),

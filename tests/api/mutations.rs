@@ -119,7 +119,7 @@ async fn create_post_with_category_and_tags_in_one_transaction() {
                 "slug",
             ),
             (
-                json!({ "title": "Python tips", "body": "x" }),
+                json!({ "title": "T", "body": "x", "slug": "python-tips" }),
                 "CONFLICT",
                 "slug",
             ),

@@ -86,7 +86,7 @@ async fn responses_follow_the_accepted_media_type() {
         let unparsable = body("{ posts { totalCount }");
         let invalid = body("{ posts { noSuchField } }");
         // A field error: the operation ran, `data` is there.
-        let field_error = body("{ posts(first: 1000) { totalCount } }");
+        let field_error = body("{ posts(after: \"not a cursor\") { totalCount } }");
 
         for (accept, content_type) in [
             (None, "application/json"),
