@@ -332,7 +332,7 @@ fn value_depth(value: &async_graphql::Value, stop_past: usize) -> usize {
 /// in this schema is a page size; a literal or a variable, both are read here.
 pub fn check_page_sizes(
     doc: &ExecutableDocument,
-    mut given: async_graphql::Variables,
+    variables: &async_graphql::Variables,
     max: u64,
 ) -> Result<(), ServerError> {
     let operations: Vec<_> = match &doc.operations {
@@ -340,15 +340,18 @@ pub fn check_page_sizes(
         DocumentOperations::Multiple(ops) => ops.values().map(|op| &op.node).collect(),
     };
     // A variable not sent takes its default.
-    for op in &operations {
-        for var in &op.variable_definitions {
-            if let Some(default) = &var.node.default_value {
-                given
-                    .entry(var.node.name.node.clone())
-                    .or_insert_with(|| default.node.clone());
-            }
-        }
-    }
+    let defaults: HashMap<&str, &async_graphql::Value> = operations
+        .iter()
+        .flat_map(|op| &op.variable_definitions)
+        .filter_map(|var| {
+            let default = var.node.default_value.as_ref()?;
+            Some((var.node.name.node.as_str(), &default.node))
+        })
+        .collect();
+    let given = Given {
+        variables,
+        defaults: &defaults,
+    };
     let sets = operations
         .into_iter()
         .map(|op| &op.selection_set.node)
@@ -359,11 +362,21 @@ pub fn check_page_sizes(
     Ok(())
 }
 
-fn page_sizes(
-    set: &SelectionSet,
-    variables: &async_graphql::Variables,
-    max: u64,
-) -> Result<(), ServerError> {
+/// The value of each variable: as sent, else its default.
+struct Given<'a> {
+    variables: &'a async_graphql::Variables,
+    defaults: &'a HashMap<&'a str, &'a async_graphql::Value>,
+}
+
+impl Given<'_> {
+    fn get(&self, name: &str) -> Option<&async_graphql::Value> {
+        self.variables
+            .get(name)
+            .or_else(|| self.defaults.get(name).copied())
+    }
+}
+
+fn page_sizes(set: &SelectionSet, given: &Given<'_>, max: u64) -> Result<(), ServerError> {
     use async_graphql_value::Value as Literal;
     for item in &set.items {
         let inner = match &item.node {
@@ -375,7 +388,7 @@ fn page_sizes(
                     }
                     let number = match &value.node {
                         Literal::Number(n) => Some(n.clone()),
-                        Literal::Variable(var) => match variables.get(var) {
+                        Literal::Variable(var) => match given.get(var.as_str()) {
                             Some(async_graphql::Value::Number(n)) => Some(n.clone()),
                             _ => None,
                         },
@@ -403,7 +416,7 @@ fn page_sizes(
             Selection::InlineFragment(inline) => &inline.node.selection_set.node,
             Selection::FragmentSpread(_) => continue,
         };
-        page_sizes(inner, variables, max)?;
+        page_sizes(inner, given, max)?;
     }
     Ok(())
 }

@@ -12,7 +12,6 @@ use axum::extract::{Query, State};
 use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response as HttpResponse};
-use futures_util::future::join_all;
 use serde::Deserialize;
 use serde_json::Value as Json;
 
@@ -64,16 +63,16 @@ pub async fn post(
                     &format!("a batch holds 1 to {} operations", state.max_batch),
                 );
             }
-            let outcomes = join_all(items.into_iter().map(|item| {
-                let state = &state;
-                async move {
-                    match operation(item) {
-                        Ok(req) => run(state, auth, req).await,
-                        Err(err) => Outcome::refused(err, true),
-                    }
-                }
-            }))
-            .await;
+            // One after another: a batch then holds no more in memory than its
+            // largest operation (ten at the complexity limit at once took ten
+            // times that), and a batch is no way around the per-request limits.
+            let mut outcomes = Vec::with_capacity(items.len());
+            for item in items {
+                outcomes.push(match operation(item) {
+                    Ok(req) => run(&state, auth, req).await,
+                    Err(err) => Outcome::refused(err, true),
+                });
+            }
             let retry = outcomes.iter().any(|o| o.retry);
             let bodies: Vec<String> = outcomes.into_iter().map(|o| o.body).collect();
             let resp = respond(media, StatusCode::OK, format!("[{}]", bodies.join(",")));
@@ -255,8 +254,22 @@ pub(super) fn prepare(state: &AppState, req: &mut Request) -> Result<(), ServerE
     let persist = state.persisted.resolve(req)?;
     state.document_limits.check_source(&req.query)?;
     state.document_limits.check_variables(&req.variables)?;
-    // `parsed_query` borrows the request whole; the variables are cheap to share.
-    let variables = req.variables.clone();
+    // `parsed_query` borrows the request whole: the variables step out meanwhile.
+    let variables = std::mem::take(&mut req.variables);
+    let checked = check_document(state, req, &variables);
+    req.variables = variables;
+    checked?;
+    state.persisted.store(persist, &req.query);
+    Ok(())
+}
+
+/// Parses the document and checks it against every limit and rule that must hold
+/// before async-graphql validates it.
+fn check_document(
+    state: &AppState,
+    req: &mut Request,
+    variables: &Variables,
+) -> Result<(), ServerError> {
     let doc = req.parsed_query().map_err(|mut err| {
         let mut ext = err.extensions.take().unwrap_or_default();
         ext.set("code", "GRAPHQL_PARSE_FAILED");
@@ -266,9 +279,7 @@ pub(super) fn prepare(state: &AppState, req: &mut Request) -> Result<(), ServerE
     state.document_limits.check(doc)?;
     crate::graphql::limits::check_strings(doc)?;
     crate::graphql::limits::check_page_sizes(doc, variables, state.max_page_size)?;
-    state.types.check(doc)?;
-    state.persisted.store(persist, &req.query);
-    Ok(())
+    state.types.check(doc)
 }
 
 /// Prepares and runs one operation of a POST.

@@ -516,6 +516,19 @@ async fn page_sizes_enum_literals_and_meta_arguments_as_the_spec_says() {
     }
 }
 
+/// The column `v` of the one row a PostgreSQL query returns.
+async fn scalar<T: sea_orm::TryGetable>(conn: &impl sea_orm::ConnectionTrait, sql: &str) -> T {
+    conn.query_one_raw(sea_orm::Statement::from_string(
+        sea_orm::DbBackend::Postgres,
+        sql,
+    ))
+    .await
+    .ok()
+    .flatten()
+    .and_then(|row| row.try_get::<T>("", "v").ok())
+    .unwrap_or_else(|| panic!("a value from {sql}"))
+}
+
 /// Ends every server connection to the test database but `keep`'s (PostgreSQL),
 /// as a restart does.
 async fn cut_connections(admin: &sea_orm::DatabaseConnection, keep: i64) {
@@ -545,16 +558,7 @@ async fn lost_connections_are_retried_once_then_unavailable() {
 
     // The read is in flight (held up by a lock) when its connection is cut.
     let lock = holder.begin().await.expect("begin");
-    let pid = lock
-        .query_one_raw(sea_orm::Statement::from_string(
-            sea_orm::DbBackend::Postgres,
-            "SELECT pg_backend_pid()::bigint AS pid",
-        ))
-        .await
-        .ok()
-        .flatten()
-        .and_then(|row| row.try_get::<i64>("", "pid").ok())
-        .expect("the lock holder's pid");
+    let pid: i64 = scalar(&lock, "SELECT pg_backend_pid()::bigint AS v").await;
     lock.execute_unprepared("LOCK TABLE posts IN ACCESS EXCLUSIVE MODE")
         .await
         .expect("lock");
@@ -574,16 +578,7 @@ async fn lost_connections_are_retried_once_then_unavailable() {
     lock.execute_unprepared("LOCK TABLE posts IN ACCESS EXCLUSIVE MODE")
         .await
         .expect("lock");
-    let name = admin
-        .query_one_raw(sea_orm::Statement::from_string(
-            sea_orm::DbBackend::Postgres,
-            "SELECT current_database()::text AS name",
-        ))
-        .await
-        .ok()
-        .flatten()
-        .and_then(|row| row.try_get::<String>("", "name").ok())
-        .expect("the database's name");
+    let name: String = scalar(&admin, "SELECT current_database()::text AS v").await;
     // Connections are refused from the server's catalog database.
     let catalog = sea_orm::Database::connect(crate::helpers::admin_url(Backend::Postgres))
         .await
