@@ -14,6 +14,7 @@ pub mod pagination;
 pub mod policy;
 pub mod query;
 pub mod relations;
+pub mod response_order;
 pub mod subscription;
 pub mod types;
 

@@ -23,6 +23,7 @@ use super::subscriptions;
 use crate::auth::Auth;
 use crate::db::Db;
 use crate::graphql::RequestCtx;
+use crate::graphql::response_order::Plan;
 
 pub async fn post(
     State(state): State<AppState>,
@@ -194,14 +195,15 @@ pub async fn get(
         Ok(req) => req,
         Err(err) => return Outcome::refused(err, true).respond(media),
     };
-    if let Err(err) = prepare(&state, &mut req) {
-        return Outcome::refused(err, false).respond(media);
-    }
+    let order = match prepare(&state, &mut req) {
+        Ok(order) => order,
+        Err(err) => return Outcome::refused(err, false).respond(media),
+    };
     if writes(&mut req) {
         return read_only_get();
     }
     let auth = authenticate(&state, &headers).await;
-    Outcome::of(execute_one(&state, auth, req).await).respond(media)
+    Outcome::of(execute_one(&state, auth, req, &order).await).respond(media)
 }
 
 /// Whether the operation a request selects is a mutation (or a subscription).
@@ -249,8 +251,8 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Auth {
 }
 
 /// Resolves a persisted query and checks the document limits, so that nothing
-/// over a limit is validated, cached or run.
-pub(super) fn prepare(state: &AppState, req: &mut Request) -> Result<(), ServerError> {
+/// over a limit is validated, cached or run; returns the order its answer is written in.
+pub(super) fn prepare(state: &AppState, req: &mut Request) -> Result<Plan, ServerError> {
     let persist = state.persisted.resolve(req)?;
     state.document_limits.check_source(&req.query)?;
     state.document_limits.check_variables(&req.variables)?;
@@ -258,18 +260,19 @@ pub(super) fn prepare(state: &AppState, req: &mut Request) -> Result<(), ServerE
     let variables = std::mem::take(&mut req.variables);
     let checked = check_document(state, req, &variables);
     req.variables = variables;
-    checked?;
+    let order = checked?;
     state.persisted.store(persist, &req.query);
-    Ok(())
+    Ok(order)
 }
 
 /// Parses the document and checks it against every limit and rule that must hold
-/// before async-graphql validates it.
+/// before async-graphql validates it; then plans the order of its answer.
 fn check_document(
     state: &AppState,
     req: &mut Request,
     variables: &Variables,
-) -> Result<(), ServerError> {
+) -> Result<Plan, ServerError> {
+    let operation_name = req.operation_name.take();
     let doc = req.parsed_query().map_err(|mut err| {
         let mut ext = err.extensions.take().unwrap_or_default();
         ext.set("code", "GRAPHQL_PARSE_FAILED");
@@ -279,22 +282,27 @@ fn check_document(
     state.document_limits.check(doc)?;
     crate::graphql::limits::check_strings(doc)?;
     crate::graphql::limits::check_page_sizes(doc, variables, state.max_page_size)?;
-    state.types.check(doc)
+    state.types.check(doc)?;
+    let order = Plan::of(doc, operation_name.as_deref(), variables).unwrap_or_default();
+    req.operation_name = operation_name;
+    Ok(order)
 }
 
 /// Prepares and runs one operation of a POST.
 async fn run(state: &AppState, auth: Auth, mut req: Request) -> Outcome {
     match prepare(state, &mut req) {
-        Ok(()) => Outcome::of(execute_one(state, auth, req).await),
+        Ok(order) => Outcome::of(execute_one(state, auth, req, &order).await),
         Err(err) => Outcome::refused(err, false),
     }
 }
 
-/// Runs one operation with its own loaders and statement counter.
-async fn execute_one(state: &AppState, auth: Auth, req: Request) -> Response {
+/// Runs one operation with its own loaders and statement counter, its answer
+/// written in the requested order.
+async fn execute_one(state: &AppState, auth: Auth, req: Request, order: &Plan) -> Response {
     let db = Db::new(state.db.clone());
     let (ctx, loads) = RequestCtx::new(db.clone(), auth, state.writes.clone());
     let mut resp = loads.run(state.schema.execute(req.data(ctx))).await;
+    order.apply(&mut resp.data);
     if state.debug_sql {
         let n = i64::try_from(db.statement_count()).unwrap_or(i64::MAX);
         resp.extensions

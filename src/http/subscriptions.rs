@@ -271,10 +271,13 @@ impl Connection {
                     return;
                 }
             };
-            if let Err(err) = prepare(&state, &mut req) {
-                let _ = out.send(Out::Error(id, vec![err])).await;
-                return;
-            }
+            let order = match prepare(&state, &mut req) {
+                Ok(order) => order,
+                Err(err) => {
+                    let _ = out.send(Out::Error(id, vec![err])).await;
+                    return;
+                }
+            };
             let (ctx, driver) =
                 RequestCtx::new(Db::new(state.db.clone()), auth, state.writes.clone());
             // Loads of every event run on the driver until the stream (and so its
@@ -282,7 +285,7 @@ impl Connection {
             tokio::spawn(driver.serve());
             let mut stream = state.schema.execute_stream(req.data(ctx));
             let mut first = true;
-            while let Some(resp) = stream.next().await {
+            while let Some(mut resp) = stream.next().await {
                 // An operation that does not validate never starts: `error`, not `next`.
                 let refused = first
                     && resp.data == async_graphql::Value::Null
@@ -293,6 +296,7 @@ impl Connection {
                     return;
                 }
                 first = false;
+                order.apply(&mut resp.data);
                 if out.send(Out::Next(id.clone(), resp)).await.is_err() {
                     return;
                 }

@@ -12,6 +12,7 @@ mod ordering;
 mod pagination;
 mod protocol;
 mod relations;
+mod response_order;
 mod server;
 mod statements;
 mod subscriptions;

@@ -20,7 +20,7 @@ fn code(body: &Value) -> &str {
         .unwrap_or_default()
 }
 
-fn sha256(text: &str) -> String {
+pub fn sha256(text: &str) -> String {
     format!("{:x}", Sha256::digest(text.as_bytes()))
 }
 

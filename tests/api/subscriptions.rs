@@ -40,7 +40,7 @@ pub async fn send(ws: &mut Ws, message: Value) {
 }
 
 /// The next protocol message (never waits more than 10 s).
-async fn recv(ws: &mut Ws) -> Value {
+pub async fn recv(ws: &mut Ws) -> Value {
     loop {
         let next = tokio::time::timeout(Duration::from_secs(10), ws.next())
             .await
@@ -70,7 +70,7 @@ pub async fn closed_with(ws: &mut Ws) -> u16 {
     }
 }
 
-async fn ready(base: &str, token: Option<&str>) -> Ws {
+pub async fn ready(base: &str, token: Option<&str>) -> Ws {
     let mut ws = open(base, None, true).await.expect("upgrade");
     let payload = token.map_or(
         json!({}),
@@ -85,7 +85,7 @@ async fn ready(base: &str, token: Option<&str>) -> Ws {
     ws
 }
 
-async fn subscribe(ws: &mut Ws, id: &str, query: &str) {
+pub async fn subscribe(ws: &mut Ws, id: &str, query: &str) {
     send(
         ws,
         json!({ "id": id, "type": "subscribe", "payload": { "query": query } }),
@@ -94,7 +94,7 @@ async fn subscribe(ws: &mut Ws, id: &str, query: &str) {
 }
 
 /// Runs `query` as the author whose token this is; it must succeed.
-async fn as_author(app: &mut TestApp, token: &str, query: &str) -> Value {
+pub async fn as_author(app: &mut TestApp, token: &str, query: &str) -> Value {
     app.use_token(Some(token.to_owned()));
     app.data(query).await
 }
