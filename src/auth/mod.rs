@@ -6,6 +6,7 @@
 //! out everywhere, changed the password), so every request with a token reads that
 //! one row by primary key before it runs.
 
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use argon2::Argon2;
@@ -52,6 +53,35 @@ impl Auth {
             }),
             Auth::Unverified => Err(AppError::Unavailable),
         }
+    }
+}
+
+/// Who a request is made by while it runs: its token's author, until a `login` or
+/// `register` in it signs someone in for the rest of the operation, as Django's
+/// `login(request, user)` does for the rest of the request.
+#[derive(Debug)]
+pub struct Identity(Mutex<Auth>);
+
+impl Identity {
+    pub fn new(auth: Auth) -> Self {
+        Identity(Mutex::new(auth))
+    }
+
+    pub fn get(&self) -> Auth {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn sign_in(&self, author: i64) {
+        self.set(Auth::Author(author));
+    }
+
+    /// The token has ended (signed out everywhere, account deleted).
+    pub fn end(&self) {
+        self.set(Auth::Invalid);
+    }
+
+    fn set(&self, auth: Auth) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = auth;
     }
 }
 

@@ -1,12 +1,14 @@
 //! What one GraphQL request carries: its counted connection and its loaders.
 
+use std::sync::Arc;
+
 use async_graphql::Context;
 
 use sea_orm::ConnectionTrait;
 
 use super::loaders::{LoadDriver, RequestLoader, request_loader};
 use super::policy::Reader;
-use crate::auth::Auth;
+use crate::auth::{Auth, Identity};
 use crate::db::{Db, Txn, WriteLock};
 use crate::error::{AppError, GqlResult};
 
@@ -15,22 +17,19 @@ use crate::error::{AppError, GqlResult};
 pub struct RequestCtx {
     pub db: Db,
     pub loader: RequestLoader,
-    pub auth: Auth,
+    identity: Arc<Identity>,
     writes: WriteLock,
 }
 
 impl RequestCtx {
     /// The request's state, and the driver its execution must run under.
     pub fn new(db: Db, auth: Auth, writes: WriteLock) -> (Self, LoadDriver) {
-        let reader = Reader {
-            backend: db.get_database_backend(),
-            viewer: auth.viewer(),
-        };
-        let (loader, driver) = request_loader(db.clone(), reader);
+        let identity = Arc::new(Identity::new(auth));
+        let (loader, driver) = request_loader(db.clone(), identity.clone());
         let ctx = RequestCtx {
             db,
             loader,
-            auth,
+            identity,
             writes,
         };
         (ctx, driver)
@@ -41,11 +40,28 @@ impl RequestCtx {
         Ok(self.db.begin_write(&self.writes).await?)
     }
 
+    /// Who the request is made by, now.
+    pub fn auth(&self) -> Auth {
+        self.identity.get()
+    }
+
+    /// Makes `author` the viewer for the rest of the operation: what `login` and
+    /// `register` answer (and anything after them) is read as the author signed in.
+    pub fn sign_in(&self, author: i64) {
+        self.identity.sign_in(author);
+    }
+
+    /// Ends the request's token for the rest of the operation, as it has ended for
+    /// every later request.
+    pub fn token_ended(&self) {
+        self.identity.end();
+    }
+
     /// Who reads, for the visibility rules.
     pub fn reader(&self) -> Reader {
         Reader {
             backend: self.db.get_database_backend(),
-            viewer: self.auth.viewer(),
+            viewer: self.auth().viewer(),
         }
     }
 

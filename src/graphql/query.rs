@@ -50,7 +50,7 @@ async fn lookup<E: Node>(
 impl Query {
     /// The signed-in author; null without a valid bearer token.
     async fn viewer(&self, ctx: &Context<'_>) -> GqlResult<Option<Author>> {
-        match RequestCtx::of(ctx)?.auth.viewer() {
+        match RequestCtx::of(ctx)?.auth().viewer() {
             Some(id) => Ok(relations::belongs_to::<author::Entity>(ctx, id)
                 .await?
                 .map(Author)),

@@ -77,6 +77,73 @@ async fn register_then_sign_in_and_see_ones_own_email_only() {
 }
 
 #[tokio::test]
+async fn the_author_signed_in_is_who_the_rest_of_the_operation_runs_as() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend, Fixture::Demo).await;
+        // The payload's viewer is read as the author signed in: email and drafts.
+        let body = app.request(REGISTER, dave(json!({}))).await;
+        assert_eq!(
+            body["data"]["register"]["viewer"]["email"], "dave@example.com",
+            "{backend:?}: {body}"
+        );
+        let login = r#"mutation { login(usernameOrEmail: "alice", password: "blogql-demo") {
+            viewer { email posts(orderBy: [{ field: ID }]) { nodes { title status } } }
+        } }"#;
+        let data = app.data(login).await;
+        assert_eq!(
+            data["login"]["viewer"],
+            json!({ "email": "alice@example.com", "posts": { "nodes": [
+                { "title": "Getting started with Django", "status": "PUBLISHED" },
+                { "title": "Why Rust for web servers", "status": "PUBLISHED" },
+                { "title": "Draft: ORM deep dive", "status": "DRAFT" },
+            ] } }),
+            "{backend:?}"
+        );
+        // What follows in the operation runs as them too; nothing before did.
+        let body = app
+            .request(
+                r#"mutation {
+                    before: createTag(name: "before") { tag { id } }
+                    login(usernameOrEmail: "bob", password: "blogql-demo") { viewer { username } }
+                    after: createTag(name: "after") { tag { name } }
+                }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(error_of(&body).0, "UNAUTHENTICATED", "{backend:?}: {body}");
+        assert_eq!(body["errors"][0]["path"], json!(["before"]));
+        assert_eq!(
+            body["data"]["after"]["tag"]["name"], "after",
+            "{backend:?}: {body}"
+        );
+        // The next request is anonymous again: sign-in lasts one operation.
+        assert_eq!(app.data("{ viewer { id } }").await["viewer"], Value::Null);
+
+        // Signing out everywhere ends this operation's token too.
+        let token = app.login("carol").await;
+        let mut carol = app;
+        carol.use_token(Some(token));
+        let body = carol
+            .request(
+                r#"mutation { signOutEverywhere after: createTag(name: "late") { tag { id } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["signOutEverywhere"], true,
+            "{backend:?}: {body}"
+        );
+        assert_eq!(error_of(&body).0, "UNAUTHENTICATED", "{backend:?}: {body}");
+        assert_eq!(
+            carol
+                .sql("SELECT COUNT(*) FROM tags WHERE name IN ('before', 'late')")
+                .await,
+            [Some(0)]
+        );
+    }
+}
+
+#[tokio::test]
 async fn registration_is_validated_field_by_field() {
     for backend in backends() {
         let app = TestApp::spawn(backend, Fixture::Demo).await;

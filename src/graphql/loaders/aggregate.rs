@@ -112,7 +112,7 @@ impl<E: Timed> Loader<AggregateOf<E>> for Loaders {
     ) -> Result<HashMap<AggregateOf<E>, Aggregate>, AppError> {
         let mut out = HashMap::new();
         for ((fk, filter), parents) in group(keys, |k| ((k.fk, k.filter.clone()), k.parent)) {
-            let rows = policy::rows::<E>(self.reader, filter.as_ref())?;
+            let rows = policy::rows::<E>(self.reader(), filter.as_ref())?;
             let stmt = statement::<E>(rows, Some((fk.0.into_expr(), &parents)));
             let mut found = HashMap::new();
             for row in self.db.query_all(&stmt).await? {

@@ -18,7 +18,7 @@ impl<E: Node> Loader<ById<E>> for Loaders {
         let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
         let rows = E::find()
             .filter(E::ID.is_in(ids))
-            .filter(policy::rows::<E>(self.reader, None)?)
+            .filter(policy::rows::<E>(self.reader(), None)?)
             .all(&self.db)
             .await?;
         Ok(rows

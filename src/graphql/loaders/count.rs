@@ -32,7 +32,7 @@ impl<E: Node> Loader<CountOf<E>> for Loaders {
                 stmt,
                 fk.0.into_expr(),
                 &parents,
-                policy::rows::<E>(self.reader, filter.as_ref())?,
+                policy::rows::<E>(self.reader(), filter.as_ref())?,
             )
             .await?;
             for parent in parents {
@@ -71,7 +71,7 @@ impl<E: Node, J: EntityTrait> Loader<CountThrough<E, J>> for Loaders {
                 from.0.into_expr(),
                 &parents,
                 policy::rows_via::<E>(
-                    self.reader,
+                    self.reader(),
                     filter.as_ref(),
                     Some(J::default().into_iden()),
                 )?,

@@ -27,9 +27,9 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
             inner
                 .expr_as(fk.0.into_expr(), Alias::new(PARENT))
                 .and_where(fk.0.is_in(parents.iter().copied()))
-                .cond_where(page.rows(self.reader, None)?);
+                .cond_where(page.rows(self.reader(), None)?);
             let stmt = window::per_parent(
-                page.keyed(inner, self.reader),
+                page.keyed(inner, self.reader()),
                 (E::default(), fk.0).into_column_ref(),
                 page.fetch(),
             );

@@ -19,7 +19,7 @@ impl<E: Node> Loader<HasOneOf<E>> for Loaders {
         for (fk, parents) in group(keys, |k| (k.fk, k.parent)) {
             let rows = E::find()
                 .filter(fk.0.is_in(parents))
-                .filter(policy::rows::<E>(self.reader, None)?)
+                .filter(policy::rows::<E>(self.reader(), None)?)
                 .all(&self.db)
                 .await?;
             for row in rows {

@@ -32,6 +32,9 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
 use tokio::sync::mpsc;
 
+use sea_orm::ConnectionTrait;
+
+use crate::auth::Identity;
 use crate::db::Db;
 use crate::graphql::policy::Reader;
 
@@ -45,19 +48,29 @@ const MAX_BATCH: usize = 10_000;
 /// loader applies the visibility rules of [`crate::graphql::policy`]).
 pub struct Loaders {
     db: Db,
-    reader: Reader,
+    /// Read at each batch: a `login` in a mutation changes who reads after it.
+    identity: Arc<Identity>,
+}
+
+impl Loaders {
+    fn reader(&self) -> Reader {
+        Reader {
+            backend: self.db.get_database_backend(),
+            viewer: self.identity.get().viewer(),
+        }
+    }
 }
 
 pub type RequestLoader = DataLoader<Loaders>;
 
 /// A fresh loader for one request, and the driver that runs its batches.
-pub fn request_loader(db: Db, reader: Reader) -> (RequestLoader, LoadDriver) {
+pub fn request_loader(db: Db, identity: Arc<Identity>) -> (RequestLoader, LoadDriver) {
     let (queue, batches) = mpsc::unbounded_channel();
     let spawn = move |batch| {
         // The driver outlives every load of its request; a send can only fail after.
         let _ = queue.send(batch);
     };
-    let loader = DataLoader::new(Loaders { db, reader }, spawn)
+    let loader = DataLoader::new(Loaders { db, identity }, spawn)
         .delay(Duration::ZERO)
         .max_batch_size(MAX_BATCH);
     (loader, LoadDriver { batches })

@@ -43,9 +43,9 @@ impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders
             }
             inner
                 .and_where(from.0.is_in(parents.iter().copied()))
-                .cond_where(page.rows(self.reader, Some(J::default().into_iden()))?);
+                .cond_where(page.rows(self.reader(), Some(J::default().into_iden()))?);
             let stmt = window::per_parent(
-                page.keyed(inner, self.reader),
+                page.keyed(inner, self.reader()),
                 (J::default(), from.0).into_column_ref(),
                 page.fetch(),
             );

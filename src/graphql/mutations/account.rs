@@ -40,6 +40,8 @@ pub struct UpdateViewerInput {
 pub struct AuthPayload {
     pub token: String,
     pub expires_at: DateTime<Utc>,
+    /// The author signed in, seen as they see themselves (their email, their drafts):
+    /// the rest of the operation runs as them.
     pub viewer: Author,
 }
 
@@ -90,6 +92,7 @@ impl AccountMutation {
         txn.commit().await.map_err(AppError::from)?;
 
         let (token, expires_at) = keys(ctx)?.issue(created.id, created.token_version)?;
+        request.sign_in(created.id);
         Ok(AuthPayload {
             token,
             expires_at,
@@ -134,6 +137,7 @@ impl AccountMutation {
             }
         };
         let (token, expires_at) = keys(ctx)?.issue(author.id, author.token_version)?;
+        request.sign_in(author.id);
         Ok(AuthPayload {
             token,
             expires_at,
@@ -201,6 +205,7 @@ impl AccountMutation {
             .await
             .map_err(AppError::from)?;
         txn.commit().await.map_err(AppError::from)?;
+        request.token_ended();
         Ok(true)
     }
 
@@ -268,6 +273,9 @@ impl AccountMutation {
         let effects = report
             .finish::<author::Entity>(txn, viewer, dry_run)
             .await?;
+        if !dry_run {
+            request.token_ended();
+        }
         Ok(DeletePayload {
             deleted_id: to_id(viewer),
             dry_run,

@@ -33,7 +33,7 @@ pub struct Mutation(
 /// The request and its signed-in author, or `UNAUTHENTICATED`.
 fn signed_in<'a>(ctx: &Context<'a>) -> GqlResult<(&'a RequestCtx, i64)> {
     let request = RequestCtx::of(ctx)?;
-    Ok((request, request.auth.require()?))
+    Ok((request, request.auth().require()?))
 }
 
 /// An `ID` argument or input field as a key.

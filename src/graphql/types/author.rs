@@ -73,7 +73,7 @@ impl Author {
 
     /// The author's email address: only they see it; null for everyone else.
     async fn email(&self, ctx: &Context<'_>) -> GqlResult<Option<&str>> {
-        let viewer = crate::graphql::RequestCtx::of(ctx)?.auth.viewer();
+        let viewer = crate::graphql::RequestCtx::of(ctx)?.auth().viewer();
         Ok((viewer == Some(self.0.id)).then_some(self.0.email.as_str()))
     }
 
