@@ -2,16 +2,17 @@
 //! the SQL statements a request sends (exposed with `--debug-sql` and used by the
 //! tests to hold the statement budget of each query exact).
 
+use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, ExecResult, QueryResult, Statement, TransactionTrait,
+    DbErr, ExecResult, QueryResult, RuntimeErr, Statement, TransactionTrait,
 };
+use url::Url;
 
-/// Opens the pool. A `sqlite:` URL creates its file when missing.
 /// How the pool behaves under load.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolSettings {
@@ -34,7 +35,20 @@ impl PoolSettings {
     }
 }
 
+/// Opens the pool. A `sqlite:` URL creates its file when missing; a PostgreSQL or
+/// MySQL database that is missing is created when the role may (as `sqlx database
+/// create` does), and otherwise the error says how to create it.
 pub async fn connect(url: &str, pool: PoolSettings) -> Result<DatabaseConnection, DbErr> {
+    match open(url, pool).await {
+        Err(err) if is_missing_database(&err) => {
+            create_database(url).await?;
+            open(url, pool).await
+        }
+        opened => opened,
+    }
+}
+
+async fn open(url: &str, pool: PoolSettings) -> Result<DatabaseConnection, DbErr> {
     let url = sqlite_create_if_missing(url);
     let mut options = ConnectOptions::new(url);
     options
@@ -58,6 +72,88 @@ pub async fn connect(url: &str, pool: PoolSettings) -> Result<DatabaseConnection
         options.map_sqlx_postgres_opts(move |pg| pg.options([("statement_timeout", ms.clone())]));
     }
     Database::connect(options).await
+}
+
+/// PostgreSQL's `invalid_catalog_name` (3D000), MySQL's `ER_BAD_DB_ERROR` (1049).
+fn is_missing_database(err: &DbErr) -> bool {
+    let DbErr::Conn(RuntimeErr::SqlxError(sqlx)) = err else {
+        return false;
+    };
+    sqlx.as_database_error().is_some_and(|db| {
+        db.code().as_deref() == Some("3D000")
+            || db
+                .try_downcast_ref::<sea_orm::sqlx::mysql::MySqlDatabaseError>()
+                .is_some_and(|mysql| mysql.number() == 1049)
+    })
+}
+
+/// Creates the database `url` names, connected to the server's maintenance
+/// database (`postgres`) or to none (MySQL). Another process creating it at the
+/// same moment is no error.
+async fn create_database(url: &str) -> Result<(), DbErr> {
+    use sea_orm::sqlx::{mysql::MySqlConnectOptions, postgres::PgConnectOptions};
+    let bad_url = |err: &dyn std::fmt::Display| DbErr::Custom(format!("{url}: {err}"));
+    let mut server = Url::parse(url).map_err(|err| bad_url(&err))?;
+    let postgres = url.starts_with("postgres");
+    // sqlx reads the name as it connects: percent-decoded, from the path.
+    let name = if postgres {
+        let options = PgConnectOptions::from_str(url).map_err(|err| bad_url(&err))?;
+        options.get_database().map(str::to_owned)
+    } else {
+        let options = MySqlConnectOptions::from_str(url).map_err(|err| bad_url(&err))?;
+        options.get_database().map(str::to_owned)
+    }
+    .ok_or_else(|| bad_url(&"the URL names no database"))?;
+    let (create, exists_code) = if postgres {
+        server.set_path("/postgres");
+        let quoted = name.replace('"', "\"\"");
+        (format!("CREATE DATABASE \"{quoted}\""), "42P04")
+    } else {
+        server.set_path("");
+        (
+            format!("CREATE DATABASE `{}`", name.replace('`', "``")),
+            "1007",
+        )
+    };
+    let created = async {
+        let admin = Database::connect(server.as_str()).await?;
+        let result = admin.execute_unprepared(&create).await;
+        admin.close().await.ok();
+        result
+    }
+    .await;
+    match created {
+        Ok(_) => {
+            tracing::info!(database = %name, "created the missing database");
+            Ok(())
+        }
+        Err(err) if error_code(&err).is_some_and(|code| code == exists_code) => Ok(()),
+        Err(err) => {
+            let how = if postgres {
+                format!("`createdb {name}`")
+            } else {
+                format!("`CREATE DATABASE {name}` as a user who may")
+            };
+            Err(DbErr::Custom(format!(
+                "database `{name}` does not exist and could not be created ({err}); \
+                 create it first with {how}, or connect as a role that may create databases"
+            )))
+        }
+    }
+}
+
+/// The SQLSTATE (PostgreSQL) or error number (MySQL) of a failed statement.
+fn error_code(err: &DbErr) -> Option<String> {
+    let (DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx))) =
+        err
+    else {
+        return None;
+    };
+    let db = sqlx.as_database_error()?;
+    match db.try_downcast_ref::<sea_orm::sqlx::mysql::MySqlDatabaseError>() {
+        Some(mysql) => Some(mysql.number().to_string()),
+        None => db.code().map(|code| code.into_owned()),
+    }
 }
 
 /// How long an SQLite statement waits for another process's lock.

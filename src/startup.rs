@@ -1,5 +1,5 @@
-//! Building and running the application: connect, migrate, load the demo data,
-//! bind, serve until a shutdown signal.
+//! Building and running the application: bind, connect, migrate, load the demo
+//! data, serve until a shutdown signal.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -39,9 +39,15 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects, applies pending migrations, loads the demo data into an empty
-    /// database (unless turned off), and binds the listener.
+    /// Binds the listener, then connects (creating the database if it is missing),
+    /// applies pending migrations and loads the demo data into an empty database
+    /// (unless turned off). The port comes first: a server that cannot listen
+    /// leaves no database file, migration or demo data behind.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let addr = format!("{}:{}", config.host, config.port);
+        let listener = TcpListener::bind(&addr)
+            .await
+            .map_err(|source| StartupError::Bind { addr, source })?;
         let pool = db::PoolSettings {
             max_connections: config.max_connections,
             acquire_timeout: config.acquire_timeout,
@@ -53,10 +59,6 @@ impl Application {
             seed::demo::load(&conn).await?;
             tracing::info!("loaded the demo data set into the empty database");
         }
-        let addr = format!("{}:{}", config.host, config.port);
-        let listener = TcpListener::bind(&addr)
-            .await
-            .map_err(|source| StartupError::Bind { addr, source })?;
         let keys = Arc::new(Keys::new(config.jwt_secret.as_deref(), config.token_ttl));
         let events = Events::start(conn.get_database_backend(), &config.database_url).await?;
         let (stopping, stop) = tokio::sync::watch::channel(false);

@@ -68,6 +68,28 @@ pub fn admin_url(backend: Backend) -> String {
 
 impl TestDb {
     pub async fn create(backend: Backend) -> TestDb {
+        let db = TestDb::unmade(backend);
+        if backend != Backend::Sqlite {
+            let admin = sea_orm::Database::connect(admin_url(backend))
+                .await
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "{backend:?} is not reachable at {}: {e}",
+                        server_url(backend)
+                    )
+                });
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {}", db.name))
+                .await
+                .expect("create the test database");
+            admin.close().await.ok();
+        }
+        db
+    }
+
+    /// A database name of this test's own, not created (yet): dropped all the same
+    /// if something creates it.
+    pub fn unmade(backend: Backend) -> TestDb {
         let name = format!(
             "blogql_t{}_{}_{}",
             std::process::id(),
@@ -78,28 +100,35 @@ impl TestDb {
                 .unwrap_or(0)
         );
         let url = match backend {
-            Backend::Sqlite => {
-                let path = std::env::temp_dir().join(format!("{name}.db"));
-                format!("sqlite://{}", path.display())
-            }
-            Backend::Postgres | Backend::Mysql => {
-                let admin = sea_orm::Database::connect(admin_url(backend))
-                    .await
-                    .unwrap_or_else(|e| {
-                        panic!(
-                            "{backend:?} is not reachable at {}: {e}",
-                            server_url(backend)
-                        )
-                    });
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("create the test database");
-                admin.close().await.ok();
-                format!("{}/{name}", server_url(backend))
-            }
+            Backend::Sqlite => format!("sqlite://{}", Self::sqlite_path(&name).display()),
+            Backend::Postgres | Backend::Mysql => format!("{}/{name}", server_url(backend)),
         };
         TestDb { backend, url, name }
+    }
+
+    fn sqlite_path(name: &str) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("{name}.db"))
+    }
+
+    /// Whether the database (the SQLite file) exists.
+    pub async fn exists(&self) -> bool {
+        let sql = match self.backend {
+            Backend::Sqlite => return Self::sqlite_path(&self.name).exists(),
+            Backend::Postgres => format!(
+                "SELECT COUNT(*) FROM pg_database WHERE datname = '{}'",
+                self.name
+            ),
+            Backend::Mysql => format!(
+                "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = '{}'",
+                self.name
+            ),
+        };
+        let admin = sea_orm::Database::connect(admin_url(self.backend))
+            .await
+            .expect("admin connection");
+        let found = ints(&admin, &sql).await;
+        admin.close().await.ok();
+        found == [Some(1)]
     }
 
     /// Drops the database now, while the server still uses it.
@@ -133,7 +162,7 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         let (backend, name) = (self.backend, self.name.clone());
         if backend == Backend::Sqlite {
-            let path = std::env::temp_dir().join(format!("{name}.db"));
+            let path = Self::sqlite_path(&name);
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
             }

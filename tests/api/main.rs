@@ -14,6 +14,7 @@ mod protocol;
 mod relations;
 mod response_order;
 mod server;
+mod startup;
 mod statements;
 mod subscriptions;
 mod visibility;

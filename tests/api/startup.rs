@@ -1,0 +1,97 @@
+//! Starting up: the port is taken before the database is touched, and a missing
+//! PostgreSQL or MySQL database is created (or the error says how to).
+
+use blogql::config::Config;
+use blogql::startup::{Application, StartupError};
+
+use crate::helpers::{Backend, TestDb, admin_url, backends, ints};
+
+fn config(db: &TestDb, port: u16) -> Config {
+    let mut config = Config::new(db.url.clone());
+    config.host = "127.0.0.1".into();
+    config.port = port;
+    config
+}
+
+#[tokio::test]
+async fn a_server_that_cannot_listen_leaves_no_database_behind() {
+    for backend in backends() {
+        let db = TestDb::unmade(backend);
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        let port = taken.local_addr().expect("its address").port();
+        let refused = Application::build(config(&db, port)).await;
+        assert!(
+            matches!(refused, Err(StartupError::Bind { .. })),
+            "{backend:?}: {:?}",
+            refused.err()
+        );
+        assert!(
+            !db.exists().await,
+            "{backend:?}: nothing created, migrated or loaded"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_missing_database_is_created_migrated_and_loaded() {
+    for backend in backends() {
+        let db = TestDb::unmade(backend);
+        assert!(!db.exists().await);
+        let app = Application::build(config(&db, 0))
+            .await
+            .unwrap_or_else(|err| panic!("{backend:?}: {err}"));
+        assert!(db.exists().await, "{backend:?}");
+        let conn = db.connect().await;
+        assert_eq!(
+            ints(&conn, "SELECT COUNT(*) FROM authors").await,
+            [Some(3)],
+            "{backend:?}: the demo data"
+        );
+        conn.close().await.ok();
+        // A second start finds it there.
+        drop(app);
+        Application::build(config(&db, 0))
+            .await
+            .unwrap_or_else(|err| panic!("{backend:?}: {err}"));
+    }
+}
+
+#[tokio::test]
+async fn a_role_that_may_not_create_databases_is_told_how() {
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let role = format!("blogql_nocreate_{}", std::process::id());
+    let admin = sea_orm::Database::connect(admin_url(Backend::Postgres))
+        .await
+        .expect("admin connection");
+    use sea_orm::ConnectionTrait;
+    admin
+        .execute_unprepared(&format!(
+            "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN NOCREATEDB"
+        ))
+        .await
+        .expect("a role");
+    let db = TestDb::unmade(Backend::Postgres);
+    let mut url = url::Url::parse(&db.url).expect("a URL");
+    url.set_username(&role).expect("a user name");
+    url.set_password(None).expect("no password");
+    let mut config = config(&db, 0);
+    config.database_url = url.to_string();
+    let err = Application::build(config)
+        .await
+        .err()
+        .expect("the database cannot be made")
+        .to_string();
+    admin
+        .execute_unprepared(&format!("DROP ROLE IF EXISTS {role}"))
+        .await
+        .ok();
+    admin.close().await.ok();
+    assert!(
+        err.contains("does not exist and could not be created"),
+        "{err}"
+    );
+    assert!(err.contains("createdb"), "{err}");
+    assert!(!db.exists().await);
+}
