@@ -1,4 +1,4 @@
-//! The reference workload of `shared/DOMAIN.md` (Q1–Q4), and two orderings by related
+//! The reference workload of `docs/model.md` (Q1–Q4), and two orderings by related
 //! keys (O1, O2), against the real server over
 //! HTTP: seeds the benchmark data set, then times each query and reports its SQL
 //! statement count.

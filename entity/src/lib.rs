@@ -1,4 +1,4 @@
-//! SeaORM entities of the blog model described in `shared/DOMAIN.md`.
+//! SeaORM entities of the blog model described in `docs/model.md`.
 //!
 //! Three relation kinds, as Django names them:
 //! - one-to-one: [`author`] ↔ [`profile`] (`profiles.author_id` is unique);

@@ -1,4 +1,4 @@
-//! Schema migrations of the blog model (`shared/DOMAIN.md`), for SQLite, PostgreSQL
+//! Schema migrations of the blog model (`docs/model.md`), for SQLite, PostgreSQL
 //! and MySQL/MariaDB. Every unique, foreign key, check and index is named so that
 //! errors can be mapped to client errors by constraint name.
 

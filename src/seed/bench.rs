@@ -1,4 +1,4 @@
-//! The benchmark data set of `shared/DOMAIN.md` at any scale, fully deterministic:
+//! The benchmark data set of `docs/model.md` at any scale, fully deterministic:
 //! every value is a function of row numbers, so two runs make the same database.
 //!
 //! Per author: a profile (50 cities, 'Casablanca' first), 20 posts (every 10th

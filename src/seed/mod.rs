@@ -1,5 +1,5 @@
 //! Data sets: the small demo loaded into an empty database, and the deterministic
-//! benchmark set of `shared/DOMAIN.md` (`blogql seed`). Both are built as plain
+//! benchmark set of `docs/model.md` (`blogql seed`). Both are built as plain
 //! models, then bulk-inserted in one transaction.
 
 pub mod bench;

@@ -1,5 +1,5 @@
 //! The schema the migrations make, checked at the SQL level on every backend:
-//! named constraints, and the delete rules of DOMAIN.md as a user sees them.
+//! named constraints, and the delete rules of docs/model.md as a user sees them.
 
 use std::collections::BTreeSet;
 

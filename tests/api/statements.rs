@@ -1,4 +1,4 @@
-//! The statement budget of the reference workload (DOMAIN.md Q1–Q4): one statement
+//! The statement budget of the reference workload (docs/model.md Q1–Q4): one statement
 //! per relation level, whatever the number of rows, on every backend.
 
 use serde_json::{Value, json};

@@ -312,6 +312,7 @@ async fn events_cross_server_processes_through_postgres() {
     let mut other = tokio::process::Command::new(env!("CARGO_BIN_EXE_blogql"))
         .args(["serve", "--port", &port.to_string(), "--no-demo"])
         .env("DATABASE_URL", &app.db.url)
+        .env("BLOGQL_JWT_SECRET", "a-second-server-of-its-own-32-bytes")
         .env("RUST_LOG", "warn")
         .kill_on_drop(true)
         .spawn()

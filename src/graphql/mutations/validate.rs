@@ -1,4 +1,4 @@
-//! Input validation: lengths as the columns of DOMAIN.md allow, shapes for emails,
+//! Input validation: lengths as the columns of docs/model.md allow, shapes for emails,
 //! slugs and usernames. Every error names the input field at fault.
 
 use crate::error::AppError;
