@@ -4,8 +4,8 @@
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::Config;
+use crate::executor::ApqLimits;
 use crate::graphql::limits::DocumentLimits;
-use crate::http::ApqLimits;
 
 /// The highest `--max-nesting` and `--max-value-depth` accepted.
 const MAX_NESTING_CEILING: usize = 128;
@@ -49,7 +49,7 @@ pub enum Command {
     Seed(SeedArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
-    /// Mark an author as staff: they may then delete categories and tags.
+    /// Mark an author as staff: they may then rename and delete categories and tags.
     Promote {
         /// The author's username.
         username: String,

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use crate::executor::ApqLimits;
 use crate::graphql::limits::DocumentLimits;
 use crate::graphql::{PageLimits, QueryLimits};
-use crate::http::ApqLimits;
 
 #[derive(Clone, Debug)]
 pub struct Config {

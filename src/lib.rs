@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod executor;
 pub mod graphql;
 pub mod http;
 pub mod seed;

@@ -15,8 +15,9 @@ use crate::graphql::literals::TypeIndex;
 use crate::auth::Keys;
 use crate::config::Config;
 use crate::events::Events;
+use crate::executor::{Executor, PersistedQueries};
 use crate::graphql::build_schema;
-use crate::http::{AppState, PersistedQueries, router};
+use crate::http::{AppState, router};
 use crate::{db, seed};
 
 #[derive(Debug, thiserror::Error)]
@@ -62,7 +63,7 @@ impl Application {
         let keys = Arc::new(Keys::new(config.jwt_secret.as_deref(), config.token_ttl));
         let events = Events::start(conn.get_database_backend(), &config.database_url).await?;
         let (stopping, stop) = tokio::sync::watch::channel(false);
-        let state = AppState {
+        let executor = Executor {
             schema: build_schema(
                 config.limits,
                 config.query_limits,
@@ -70,16 +71,20 @@ impl Application {
                 events,
                 config.production,
             ),
-            db: conn,
-            debug_sql: config.debug_sql,
-            keys,
+            db: conn.clone(),
             writes: Default::default(),
-            graphiql: !config.production,
+            debug_sql: config.debug_sql,
             document_limits: config.document_limits,
             max_page_size: config.limits.max_size,
-            types: Arc::new(TypeIndex::from_sdl(&crate::graphql::sdl())),
+            types: TypeIndex::from_sdl(&crate::graphql::sdl()),
+            persisted: PersistedQueries::new(config.apq),
+        };
+        let state = AppState {
+            executor: Arc::new(executor),
+            db: conn,
+            keys,
+            graphiql: !config.production,
             max_batch: config.max_batch,
-            persisted: Arc::new(PersistedQueries::new(config.apq)),
             cors_origins: config.cors_origins.clone().into(),
             ws_init_timeout: config.ws_init_timeout,
             stopping: stop,

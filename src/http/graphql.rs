@@ -3,11 +3,9 @@
 //! `application/graphql-response+json` as the client accepts; Apollo's persisted
 //! queries; the document limits, checked before anything runs; and GraphiQL.
 
-use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{Request, Response, ServerError, Value, Variables};
+use async_graphql::{Request, Response, ServerError, Value};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{Query, State};
 use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
@@ -16,14 +14,10 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::AppState;
-use super::errors::request_error;
 use super::graphiql;
 use super::negotiate::{self, Media};
-use super::subscriptions;
 use crate::auth::Auth;
-use crate::db::Db;
-use crate::graphql::RequestCtx;
-use crate::graphql::response_order::Plan;
+use crate::executor::{self, request_error};
 
 pub async fn post(
     State(state): State<AppState>,
@@ -69,7 +63,7 @@ pub async fn post(
             // times that), and a batch is no way around the per-request limits.
             let mut outcomes = Vec::with_capacity(items.len());
             for item in items {
-                outcomes.push(match operation(item) {
+                outcomes.push(match executor::read(item) {
                     Ok(req) => run(&state, auth, req).await,
                     Err(err) => Outcome::refused(err, true),
                 });
@@ -79,54 +73,11 @@ pub async fn post(
             let resp = respond(media, StatusCode::OK, format!("[{}]", bodies.join(",")));
             if retry { retry_after(resp) } else { resp }
         }
-        item => match operation(item) {
+        item => match executor::read(item) {
             Ok(req) => run(&state, auth, req).await.respond(media),
             Err(err) => Outcome::refused(err, true).respond(media),
         },
     }
-}
-
-/// A request of a POST body: `query`, `operationName`, `variables` and
-/// `extensions`, each of the type the spec gives it.
-pub(super) fn operation(item: Json) -> Result<Request, ServerError> {
-    let bad = |message: &str| request_error("BAD_REQUEST", message);
-    let Json::Object(mut fields) = item else {
-        return Err(bad("a GraphQL request is a JSON object"));
-    };
-    let persisted = fields
-        .get("extensions")
-        .and_then(|e| e.get("persistedQuery"))
-        .is_some();
-    let query = match fields.remove("query") {
-        Some(Json::String(query)) => query,
-        // A persisted query may be named by its hash alone.
-        None | Some(Json::Null) if persisted => String::new(),
-        None | Some(Json::Null) => return Err(bad("the request has no `query`")),
-        Some(_) => return Err(bad("`query` must be a string")),
-    };
-    let mut req = Request::new(query);
-    match fields.remove("operationName") {
-        None | Some(Json::Null) => {}
-        Some(Json::String(name)) => req = req.operation_name(name),
-        Some(_) => return Err(bad("`operationName` must be a string")),
-    }
-    match fields.remove("variables") {
-        None | Some(Json::Null) => {}
-        Some(vars @ Json::Object(_)) => req = req.variables(Variables::from_json(vars)),
-        Some(_) => return Err(bad("`variables` must be an object")),
-    }
-    match fields.remove("extensions") {
-        None | Some(Json::Null) => {}
-        Some(Json::Object(ext)) => {
-            for (key, value) in ext {
-                let value =
-                    Value::from_json(value).map_err(|_| bad("`extensions` is not valid"))?;
-                req.extensions.insert(key, value);
-            }
-        }
-        Some(_) => return Err(bad("`extensions` must be an object")),
-    }
-    Ok(req)
 }
 
 /// The query string of a GET request, with the names GraphQL over HTTP gives them
@@ -142,16 +93,12 @@ pub struct GetParams {
 }
 
 /// GET runs a query from the URL; a browser asking for HTML with no query gets
-/// GraphiQL; a WebSocket upgrade opens a subscription connection.
+/// GraphiQL.
 pub async fn get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    state: AppState,
+    headers: &HeaderMap,
     params: Result<Query<GetParams>, QueryRejection>,
 ) -> HttpResponse {
-    if let Ok(ws) = upgrade {
-        return subscriptions::upgrade(state, &headers, ws);
-    }
     let params = match params {
         Ok(Query(params)) => params,
         Err(_) => {
@@ -163,10 +110,10 @@ pub async fn get(
         }
     };
     let empty = params.query.is_none() && params.extensions.is_none();
-    if empty && state.graphiql && wants_html(&headers) {
+    if empty && state.graphiql && wants_html(headers) {
         return graphiql::page().await.into_response();
     }
-    let Some(media) = negotiate::accepted(&headers) else {
+    let Some(media) = negotiate::accepted(headers) else {
         return not_acceptable();
     };
     let mut item = serde_json::Map::new();
@@ -191,35 +138,19 @@ pub async fn get(
             item.insert(key.into(), value);
         }
     }
-    let mut req = match operation(Json::Object(item)) {
+    let req = match executor::read(Json::Object(item)) {
         Ok(req) => req,
         Err(err) => return Outcome::refused(err, true).respond(media),
     };
-    let order = match prepare(&state, &mut req) {
-        Ok(order) => order,
+    let mut prepared = match state.executor.prepare(req) {
+        Ok(prepared) => prepared,
         Err(err) => return Outcome::refused(err, false).respond(media),
     };
-    if writes(&mut req) {
+    if prepared.writes() {
         return read_only_get();
     }
-    let auth = authenticate(&state, &headers).await;
-    Outcome::of(execute_one(&state, auth, req, &order).await).respond(media)
-}
-
-/// Whether the operation a request selects is a mutation (or a subscription).
-fn writes(req: &mut Request) -> bool {
-    let operation_name = req.operation_name.clone();
-    let Ok(doc) = req.parsed_query() else {
-        return false;
-    };
-    let selected = match &doc.operations {
-        DocumentOperations::Single(op) => Some(&op.node),
-        DocumentOperations::Multiple(ops) => operation_name
-            .as_deref()
-            .and_then(|name| ops.iter().find(|(n, _)| n.as_str() == name))
-            .map(|(_, op)| &op.node),
-    };
-    selected.is_some_and(|op| op.ty != OperationType::Query)
+    let auth = authenticate(&state, headers).await;
+    Outcome::of(state.executor.execute(auth, prepared).await).respond(media)
 }
 
 /// GraphQL over HTTP: GET only reads, so that a link or an image tag cannot change
@@ -250,65 +181,12 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Auth {
     state.keys.authenticate(&state.db, header).await
 }
 
-/// Resolves a persisted query and checks the document limits, so that nothing
-/// over a limit is validated, cached or run; returns the order its answer is written in.
-pub(super) fn prepare(state: &AppState, req: &mut Request) -> Result<Plan, ServerError> {
-    let persist = state.persisted.resolve(req)?;
-    state.document_limits.check_source(&req.query)?;
-    state.document_limits.check_variables(&req.variables)?;
-    // `parsed_query` borrows the request whole: the variables step out meanwhile.
-    let variables = std::mem::take(&mut req.variables);
-    let checked = check_document(state, req, &variables);
-    req.variables = variables;
-    let order = checked?;
-    state.persisted.store(persist, &req.query);
-    Ok(order)
-}
-
-/// Parses the document and checks it against every limit and rule that must hold
-/// before async-graphql validates it; then plans the order of its answer.
-fn check_document(
-    state: &AppState,
-    req: &mut Request,
-    variables: &Variables,
-) -> Result<Plan, ServerError> {
-    let operation_name = req.operation_name.take();
-    let doc = req.parsed_query().map_err(|mut err| {
-        let mut ext = err.extensions.take().unwrap_or_default();
-        ext.set("code", "GRAPHQL_PARSE_FAILED");
-        err.extensions = Some(ext);
-        err
-    })?;
-    state.document_limits.check(doc)?;
-    crate::graphql::limits::check_strings(doc)?;
-    crate::graphql::limits::check_page_sizes(doc, variables, state.max_page_size)?;
-    state.types.check(doc)?;
-    let order = Plan::of(doc, operation_name.as_deref(), variables).unwrap_or_default();
-    req.operation_name = operation_name;
-    Ok(order)
-}
-
 /// Prepares and runs one operation of a POST.
-async fn run(state: &AppState, auth: Auth, mut req: Request) -> Outcome {
-    match prepare(state, &mut req) {
-        Ok(order) => Outcome::of(execute_one(state, auth, req, &order).await),
+async fn run(state: &AppState, auth: Auth, req: Request) -> Outcome {
+    match state.executor.prepare(req) {
+        Ok(prepared) => Outcome::of(state.executor.execute(auth, prepared).await),
         Err(err) => Outcome::refused(err, false),
     }
-}
-
-/// Runs one operation with its own loaders and statement counter, its answer
-/// written in the requested order.
-async fn execute_one(state: &AppState, auth: Auth, req: Request, order: &Plan) -> Response {
-    let db = Db::new(state.db.clone());
-    let (ctx, loads) = RequestCtx::new(db.clone(), auth, state.writes.clone());
-    let mut resp = loads.run(state.schema.execute(req.data(ctx))).await;
-    order.apply(&mut resp.data);
-    if state.debug_sql {
-        let n = i64::try_from(db.statement_count()).unwrap_or(i64::MAX);
-        resp.extensions
-            .insert("sqlStatements".into(), Value::from(n));
-    }
-    resp
 }
 
 /// One operation's answer: its JSON text, and what kind of answer it is, which

@@ -1,17 +1,19 @@
 //! HTTP: the routes and the middleware around them.
 
 mod body_limit;
-mod errors;
 mod graphiql;
 mod graphql;
 mod health;
 mod negotiate;
-mod persisted;
 mod subscriptions;
 
 use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
+use axum::extract::{Query, State};
 use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::Response;
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use tower_http::compression::CompressionLayer;
@@ -23,10 +25,7 @@ use std::sync::Arc;
 
 use crate::auth::Keys;
 use crate::config::Config;
-use crate::db::WriteLock;
-use crate::graphql::AppSchema;
-use crate::graphql::limits::DocumentLimits;
-pub use persisted::{ApqLimits, PersistedQueries};
+use crate::executor::Executor;
 
 /// CORS for the configured browser origins: simple GET and POST with the JSON and
 /// bearer headers, without credentials (tokens travel in a header, not a cookie).
@@ -46,20 +45,14 @@ fn cors(origins: &[String]) -> CorsLayer {
 
 #[derive(Clone)]
 pub struct AppState {
-    pub schema: AppSchema,
+    /// What runs operations, for every transport.
+    pub executor: Arc<Executor>,
+    /// The pool, for `/health` and for checking tokens.
     pub db: DatabaseConnection,
-    pub debug_sql: bool,
     pub keys: Arc<Keys>,
-    pub writes: WriteLock,
     /// GraphiQL is off in production.
     pub graphiql: bool,
-    pub document_limits: DocumentLimits,
-    /// The largest `first` or `last`, refused before validation beyond.
-    pub max_page_size: u64,
-    /// Argument and input types, for the literal checks async-graphql leaves out.
-    pub types: Arc<crate::graphql::literals::TypeIndex>,
     pub max_batch: usize,
-    pub persisted: Arc<PersistedQueries>,
     /// Browser origins allowed to call the API, also for WebSocket upgrades.
     pub cors_origins: Arc<[String]>,
     /// How long a WebSocket may wait before `connection_init`.
@@ -70,7 +63,7 @@ pub struct AppState {
 
 pub fn router(state: AppState, config: &Config) -> Router {
     let mut routes = Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql", get(get_graphql).post(graphql::post))
         .route("/health", get(health::health));
     if !config.production {
         routes = routes
@@ -90,4 +83,18 @@ pub fn router(state: AppState, config: &Config) -> Router {
             config.request_timeout,
         ))
         .layer(TraceLayer::new_for_http())
+}
+
+/// GET `/graphql`: a WebSocket upgrade opens a subscription connection; anything
+/// else is a query in the URL (or GraphiQL, for a browser).
+async fn get_graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    params: Result<Query<graphql::GetParams>, QueryRejection>,
+) -> Response {
+    match upgrade {
+        Ok(ws) => subscriptions::upgrade(state, &headers, ws),
+        Err(_) => graphql::get(state, &headers, params).await,
+    }
 }

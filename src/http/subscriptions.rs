@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::{Request, Response, ServerError};
+use async_graphql::{Response, ServerError};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::header::{HOST, ORIGIN};
 use axum::http::{HeaderMap, StatusCode};
@@ -17,10 +17,8 @@ use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
 use super::AppState;
-use super::graphql::{operation, prepare};
 use crate::auth::Auth;
-use crate::db::Db;
-use crate::graphql::RequestCtx;
+use crate::executor;
 
 pub const PROTOCOL: &str = "graphql-transport-ws";
 
@@ -62,8 +60,10 @@ pub fn upgrade(state: AppState, headers: &HeaderMap, ws: WebSocketUpgrade) -> Ht
         )
             .into_response();
     }
-    ws.protocols([PROTOCOL])
-        .on_upgrade(move |socket| Connection::new(state).serve(socket))
+    ws.protocols([PROTOCOL]).on_upgrade(move |socket| {
+        let (connection, results) = Connection::new(state);
+        connection.serve(socket, results)
+    })
 }
 
 fn origin_allowed(allowed: &[String], headers: &HeaderMap) -> bool {
@@ -95,26 +95,25 @@ struct Connection {
     auth: Option<Auth>,
     running: HashMap<String, AbortHandle>,
     out: mpsc::Sender<Out>,
-    results: Option<mpsc::Receiver<Out>>,
 }
 
 /// Why the server ends a connection.
 struct Closing(u16, String);
 
 impl Connection {
-    fn new(state: AppState) -> Self {
+    /// A connection, and the receiving end of what its operations send back.
+    fn new(state: AppState) -> (Self, mpsc::Receiver<Out>) {
         let (out, results) = mpsc::channel(64);
-        Connection {
+        let connection = Connection {
             state,
             auth: None,
             running: HashMap::new(),
             out,
-            results: Some(results),
-        }
+        };
+        (connection, results)
     }
 
-    async fn serve(mut self, mut socket: WebSocket) {
-        let mut results = self.results.take().expect("taken once");
+    async fn serve(mut self, mut socket: WebSocket, mut results: mpsc::Receiver<Out>) {
         let init_deadline = tokio::time::sleep(self.state.ws_init_timeout);
         tokio::pin!(init_deadline);
         let mut stopping = self.state.stopping.clone();
@@ -264,28 +263,17 @@ impl Connection {
         let task_id = id.clone();
         let task = tokio::spawn(async move {
             let id = task_id;
-            let mut req: Request = match operation(payload) {
-                Ok(req) => req,
+            let executor = &state.executor;
+            let prepared = match executor::read(payload).and_then(|req| executor.prepare(req)) {
+                Ok(prepared) => prepared,
                 Err(err) => {
                     let _ = out.send(Out::Error(id, vec![err])).await;
                     return;
                 }
             };
-            let order = match prepare(&state, &mut req) {
-                Ok(order) => order,
-                Err(err) => {
-                    let _ = out.send(Out::Error(id, vec![err])).await;
-                    return;
-                }
-            };
-            let (ctx, driver) =
-                RequestCtx::new(Db::new(state.db.clone()), auth, state.writes.clone());
-            // Loads of every event run on the driver until the stream (and so its
-            // loader) is dropped.
-            tokio::spawn(driver.serve());
-            let mut stream = state.schema.execute_stream(req.data(ctx));
+            let mut stream = std::pin::pin!(executor.subscribe(auth, prepared));
             let mut first = true;
-            while let Some(mut resp) = stream.next().await {
+            while let Some(resp) = stream.next().await {
                 // An operation that does not validate never starts: `error`, not `next`.
                 let refused = first
                     && resp.data == async_graphql::Value::Null
@@ -296,7 +284,6 @@ impl Connection {
                     return;
                 }
                 first = false;
-                order.apply(&mut resp.data);
                 if out.send(Out::Next(id.clone(), resp)).await.is_err() {
                     return;
                 }

@@ -15,7 +15,7 @@ use lru::LruCache;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::errors::request_error;
+use super::request::request_error;
 
 #[derive(Deserialize)]
 struct Extension {
