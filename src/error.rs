@@ -335,5 +335,16 @@ impl From<AppError> for async_graphql::Error {
     }
 }
 
-/// What resolvers return: errors are already extended with their code.
-pub type GqlResult<T> = Result<T, async_graphql::Error>;
+/// What resolvers return. async-graphql turns an `AppError` into its GraphQL error
+/// (code and extensions) itself, and a database error can only become one through
+/// `From<DbErr>`, so no driver text reaches a client by a forgotten conversion.
+pub type GqlResult<T> = Result<T, AppError>;
+
+/// Data the schema or the request was built with: missing is a bug of ours.
+pub fn data<'a, T: std::any::Any + Send + Sync>(
+    ctx: &async_graphql::Context<'a>,
+) -> GqlResult<&'a T> {
+    ctx.data::<T>().map_err(|_| {
+        AppError::Internal(format!("no {} in the context", std::any::type_name::<T>()))
+    })
+}

@@ -66,6 +66,6 @@ impl RequestCtx {
     }
 
     pub fn of<'a>(ctx: &Context<'a>) -> GqlResult<&'a RequestCtx> {
-        ctx.data::<RequestCtx>()
+        crate::error::data::<RequestCtx>(ctx)
     }
 }

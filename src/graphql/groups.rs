@@ -11,7 +11,7 @@ use super::context::RequestCtx;
 use super::policy;
 use super::relations;
 use super::types::{Category, PostFilter, Tag};
-use crate::error::{AppError, GqlResult};
+use crate::error::GqlResult;
 
 const KEY: &str = "__key";
 const COUNT: &str = "__count";
@@ -87,13 +87,10 @@ async fn grouped<K: sea_orm::TryGetable>(
     // The null group (uncategorised) last on every backend, then by key.
     stmt.order_by_expr(key.clone().is_null(), Order::Asc)
         .order_by_expr(key, Order::Asc);
-    let rows = request.db.query_all(&stmt).await.map_err(AppError::from)?;
+    let rows = request.db.query_all(&stmt).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        out.push((
-            row.try_get("", KEY).map_err(AppError::from)?,
-            row.try_get("", COUNT).map_err(AppError::from)?,
-        ));
+        out.push((row.try_get("", KEY)?, row.try_get("", COUNT)?));
     }
     Ok(out)
 }

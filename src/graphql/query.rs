@@ -35,14 +35,13 @@ async fn lookup<E: Node>(
                 .filter(policy::rows::<E>(request.reader(), None)?)
                 .one(&request.db)
                 .await;
-            Ok(row.map_err(AppError::from)?)
+            Ok(row?)
         }
         _ => Err(AppError::BadUserInput {
             message: format!("pass exactly one of `id` and `{name}`"),
             argument: None,
             field: None,
-        }
-        .into()),
+        }),
     }
 }
 

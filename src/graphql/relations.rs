@@ -19,17 +19,17 @@ use crate::error::{AppError, GqlResult};
 
 /// Belongs-to: the row a foreign key points at.
 pub async fn belongs_to<E: Node>(ctx: &Context<'_>, id: i64) -> GqlResult<Option<E::Model>> {
-    Ok(RequestCtx::of(ctx)?
+    RequestCtx::of(ctx)?
         .loader
         .load_one(ById::<E>::new(id))
-        .await?)
+        .await
 }
 
 /// Belongs-to through a non-null foreign key: the row must exist.
 pub async fn required<E: Node>(ctx: &Context<'_>, id: i64) -> GqlResult<E::Model> {
     belongs_to::<E>(ctx, id)
         .await?
-        .ok_or_else(|| AppError::not_found(E::NAME).into())
+        .ok_or_else(|| AppError::not_found(E::NAME))
 }
 
 /// Has-one: the row whose unique foreign key `fk` points at `parent`.
@@ -42,7 +42,7 @@ pub async fn has_one<E: Node>(
         fk: Col::<E>(fk),
         parent,
     };
-    Ok(RequestCtx::of(ctx)?.loader.load_one(key).await?)
+    RequestCtx::of(ctx)?.loader.load_one(key).await
 }
 
 /// Has-many: a page of the rows whose `fk` points at `parent`.
@@ -167,7 +167,7 @@ pub async fn aggregate_all<E: Timed>(
 ) -> GqlResult<Aggregate> {
     let request = RequestCtx::of(ctx)?;
     let rows = policy::rows::<E>(request.reader(), filter.as_ref())?;
-    Ok(aggregate::whole::<E>(&request.db, rows).await?)
+    aggregate::whole::<E>(&request.db, rows).await
 }
 
 async fn load_count<K>(ctx: &Context<'_>, key: K) -> GqlResult<i64>
@@ -197,9 +197,9 @@ pub async fn root_list<E: Node, N: OutputType>(
     }
     stmt.limit(page.fetch());
     let mut rows = Vec::new();
-    for row in request.db.query_all(&stmt).await.map_err(AppError::from)? {
-        let model = E::Model::from_query_result(&row, "").map_err(AppError::from)?;
-        rows.push((page.cursor(&model, &row).map_err(AppError::from)?, model));
+    for row in request.db.query_all(&stmt).await? {
+        let model = E::Model::from_query_result(&row, "")?;
+        rows.push((page.cursor(&model, &row)?, model));
     }
     let total = TotalCount(Box::new(TableCount::<E> {
         filter: page.filter.clone(),
@@ -249,11 +249,7 @@ impl<E: Node> CountSource for TableCount<E> {
     async fn count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
         let request = RequestCtx::of(ctx)?;
         let rows = policy::rows::<E>(request.reader(), self.filter.as_ref())?;
-        let n = E::find()
-            .filter(rows)
-            .count(&request.db)
-            .await
-            .map_err(AppError::from)?;
+        let n = E::find().filter(rows).count(&request.db).await?;
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }

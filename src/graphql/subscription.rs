@@ -30,7 +30,7 @@ impl Subscription {
         ctx: &Context<'_>,
         author_id: Option<ID>,
         tag: Option<String>,
-    ) -> async_graphql::Result<impl Stream<Item = Post> + use<>> {
+    ) -> Result<impl Stream<Item = Post> + use<>, AppError> {
         let request = RequestCtx::of(ctx)?;
         let author = author_id
             .as_ref()
@@ -42,13 +42,12 @@ impl Subscription {
                 let found = tag::Entity::find()
                     .filter(tag::Column::Slug.eq(slug))
                     .one(&request.db)
-                    .await
-                    .map_err(AppError::from)?;
+                    .await?;
                 Some(found.ok_or_else(|| AppError::not_found("Tag"))?.id)
             }
         };
         let (db, reader) = (request.db.clone(), request.reader());
-        let heard = events(ctx.data::<Arc<Events>>()?.subscribe());
+        let heard = events(crate::error::data::<Arc<Events>>(ctx)?.subscribe());
         Ok(heard.filter_map(move |event| {
             let db = db.clone();
             async move {
@@ -75,7 +74,7 @@ impl Subscription {
         &self,
         ctx: &Context<'_>,
         post_id: ID,
-    ) -> async_graphql::Result<impl Stream<Item = Comment> + use<>> {
+    ) -> Result<impl Stream<Item = Comment> + use<>, AppError> {
         let request = RequestCtx::of(ctx)?;
         let id = parse_id("postId", &post_id)?;
         let (db, reader) = (request.db.clone(), request.reader());
@@ -83,7 +82,7 @@ impl Subscription {
         visible::<post::Entity>(&db, reader, id)
             .await
             .ok_or_else(|| AppError::not_found("Post"))?;
-        let heard = events(ctx.data::<Arc<Events>>()?.subscribe());
+        let heard = events(crate::error::data::<Arc<Events>>(ctx)?.subscribe());
         Ok(heard.filter_map(move |event| {
             let db = db.clone();
             async move {

@@ -58,7 +58,7 @@ pub struct AuthorPayload {
 pub struct AccountMutation;
 
 fn keys<'a>(ctx: &Context<'a>) -> GqlResult<&'a Arc<Keys>> {
-    ctx.data::<Arc<Keys>>()
+    crate::error::data::<Arc<Keys>>(ctx)
 }
 
 #[Object]
@@ -84,12 +84,11 @@ impl AccountMutation {
             ..Default::default()
         }
         .insert(txn.conn())
-        .await
-        .map_err(AppError::from)?;
+        .await?;
         if let Some(profile) = input.profile {
             insert_profile(txn.conn(), created.id, profile).await?;
         }
-        txn.commit().await.map_err(AppError::from)?;
+        txn.commit().await?;
 
         let (token, expires_at) = keys(ctx)?.issue(created.id, created.token_version)?;
         request.sign_in(created.id);
@@ -116,8 +115,7 @@ impl AccountMutation {
                     .add(author::Column::Email.eq(who)),
             )
             .one(&request.db)
-            .await
-            .map_err(AppError::from)?;
+            .await?;
         // An unknown name is checked against a real hash all the same, so the answer
         // takes as long as for a wrong password and does not tell which names exist.
         let hash = found
@@ -132,8 +130,7 @@ impl AccountMutation {
             _ => {
                 return Err(AppError::Unauthenticated {
                     message: "wrong username, email or password",
-                }
-                .into());
+                });
             }
         };
         let (token, expires_at) = keys(ctx)?.issue(author.id, author.token_version)?;
@@ -160,8 +157,7 @@ impl AccountMutation {
         let txn = request.begin_write().await?;
         let current = author::Entity::find_by_id(viewer)
             .one(txn.conn())
-            .await
-            .map_err(AppError::from)?
+            .await?
             .ok_or_else(|| AppError::not_found("Author"))?;
         let mut change: author::ActiveModel = current.into();
         if let Some(email) = input.email {
@@ -175,8 +171,8 @@ impl AccountMutation {
             change.password_hash = Set(hash);
             change.token_version = Set(change.token_version.as_ref() + 1);
         }
-        let updated = change.update(txn.conn()).await.map_err(AppError::from)?;
-        txn.commit().await.map_err(AppError::from)?;
+        let updated = change.update(txn.conn()).await?;
+        txn.commit().await?;
         let (token, expires_at) = if ended {
             let (token, expires) = keys(ctx)?.issue(updated.id, updated.token_version)?;
             (Some(token), Some(expires))
@@ -202,9 +198,8 @@ impl AccountMutation {
             )
             .filter(author::Column::Id.eq(viewer))
             .exec(txn.conn())
-            .await
-            .map_err(AppError::from)?;
-        txn.commit().await.map_err(AppError::from)?;
+            .await?;
+        txn.commit().await?;
         request.token_ended();
         Ok(true)
     }
@@ -221,8 +216,7 @@ impl AccountMutation {
         let conn = txn.conn();
         author::Entity::find_by_id(viewer)
             .one(conn)
-            .await
-            .map_err(AppError::from)?
+            .await?
             .ok_or_else(|| AppError::not_found("Author"))?;
         let their_posts = || {
             Query::select()

@@ -51,14 +51,13 @@ impl CommentMutation {
             ..Default::default()
         }
         .insert(conn)
-        .await
-        .map_err(AppError::from)?;
+        .await?;
         let added = Event::CommentAdded {
             comment_id: created.id,
             post_id: post.id,
         };
         let announcement = announce(ctx, conn, Some(added)).await?;
-        txn.commit().await.map_err(AppError::from)?;
+        txn.commit().await?;
         announcement.committed();
         Ok(CommentPayload {
             comment: Comment(created),
@@ -82,9 +81,9 @@ impl CommentMutation {
         owned(current.author_id, viewer, "comment")?;
         let mut row: comment::ActiveModel = current.into();
         row.body = Set(body);
-        let updated = row.update(conn).await.map_err(AppError::from)?;
+        let updated = row.update(conn).await?;
         let post = post_of(conn, updated.post_id).await?;
-        txn.commit().await.map_err(AppError::from)?;
+        txn.commit().await?;
         Ok(CommentPayload {
             comment: Comment(updated),
             post: Post(post),
@@ -107,8 +106,7 @@ impl CommentMutation {
         if current.author_id != Some(viewer) && post.author_id != viewer {
             return Err(AppError::forbidden(
                 "only the comment's author or the post's author may delete it",
-            )
-            .into());
+            ));
         }
         let report = Report::deleting::<comment::Entity>(conn, current.id).await?;
         let effects = report

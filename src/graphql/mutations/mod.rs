@@ -146,6 +146,6 @@ async fn announce(
     let Some(event) = event else {
         return Ok(Announcement::default());
     };
-    let events = ctx.data::<Arc<Events>>()?;
-    Ok(events.announce(conn, event).await.map_err(AppError::from)?)
+    let events = crate::error::data::<Arc<Events>>(ctx)?;
+    Ok(events.announce(conn, event).await?)
 }

@@ -293,15 +293,14 @@ impl PostMutation {
             ..Default::default()
         }
         .insert(conn)
-        .await
-        .map_err(AppError::from)?;
+        .await?;
         let attached = attach(conn, created.id, &tags).await?;
         let out = payload(conn, created.id, None, attached).await?;
         let event = Event::PostPublished {
             post_id: created.id,
         };
         let published = announce(ctx, conn, input.publish.then_some(event)).await?;
-        txn.commit().await.map_err(AppError::from)?;
+        txn.commit().await?;
         published.committed();
         Ok(out)
     }
@@ -337,9 +336,9 @@ impl PostMutation {
             MaybeUndefined::Undefined => {}
         }
         row.updated_at = Set(now());
-        let updated = row.update(conn).await.map_err(AppError::from)?;
+        let updated = row.update(conn).await?;
         let out = payload(conn, updated.id, previous_category, BTreeSet::new()).await?;
-        txn.commit().await.map_err(AppError::from)?;
+        txn.commit().await?;
         Ok(out)
     }
 
@@ -484,7 +483,7 @@ async fn relink(ctx: &Context<'_>, post_id: &ID, op: Relink) -> GqlResult<PostPa
         Relink::Clear => detach(conn, post.id, None).await?,
     };
     let out = payload(conn, post.id, None, changed).await?;
-    txn.commit().await.map_err(AppError::from)?;
+    txn.commit().await?;
     Ok(out)
 }
 
@@ -502,13 +501,13 @@ async fn set_status(ctx: &Context<'_>, id: &ID, status: Status) -> GqlResult<Pos
     row.status = Set(status);
     row.published_at = Set(published_at);
     row.updated_at = Set(now());
-    let updated = row.update(conn).await.map_err(AppError::from)?;
+    let updated = row.update(conn).await?;
     let out = payload(conn, updated.id, None, BTreeSet::new()).await?;
     let event = Event::PostPublished {
         post_id: updated.id,
     };
     let published = announce(ctx, conn, newly_published.then_some(event)).await?;
-    txn.commit().await.map_err(AppError::from)?;
+    txn.commit().await?;
     published.committed();
     Ok(out)
 }

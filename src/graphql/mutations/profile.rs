@@ -107,12 +107,11 @@ impl ProfileMutation {
             return Err(AppError::Conflict {
                 message: "the author already has a profile".to_owned(),
                 field: Some("author"),
-            }
-            .into());
+            });
         }
         let profile = insert_profile(txn.conn(), viewer, input).await?;
         let author = author_of(txn.conn(), viewer).await?;
-        txn.commit().await.map_err(AppError::from)?;
+        txn.commit().await?;
         Ok(ProfilePayload {
             profile: Profile(profile),
             author,
@@ -131,12 +130,12 @@ impl ProfileMutation {
             Some(current) => {
                 let mut row: profile::ActiveModel = current.into();
                 input.apply(&mut row)?;
-                row.update(txn.conn()).await.map_err(AppError::from)?
+                row.update(txn.conn()).await?
             }
             None => insert_profile(txn.conn(), viewer, input).await?,
         };
         let author = author_of(txn.conn(), viewer).await?;
-        txn.commit().await.map_err(AppError::from)?;
+        txn.commit().await?;
         Ok(ProfilePayload {
             profile: Profile(profile),
             author,

@@ -97,8 +97,8 @@ where
     let mut row = E::ActiveModel::default();
     row.set(E::NAME_COL, name.into());
     row.set(E::SLUG_COL, slug.into());
-    let created = row.insert(txn.conn()).await.map_err(AppError::from)?;
-    txn.commit().await.map_err(AppError::from)?;
+    let created = row.insert(txn.conn()).await?;
+    txn.commit().await?;
     Ok(created)
 }
 
@@ -128,8 +128,8 @@ where
             validate::slug(Some(&slug), "", E::SLUG_MAX)?.into(),
         );
     }
-    let updated = row.update(txn.conn()).await.map_err(AppError::from)?;
-    txn.commit().await.map_err(AppError::from)?;
+    let updated = row.update(txn.conn()).await?;
+    txn.commit().await?;
     Ok(updated)
 }
 
@@ -305,8 +305,7 @@ impl TaxonomyMutation {
                     if blocked == 1 { "" } else { "s" }
                 ),
                 blocked,
-            }
-            .into());
+            });
         }
         let effects = report.finish::<tag::Entity>(txn, id, dry_run).await?;
         Ok(DeletePayload {
