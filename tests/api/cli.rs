@@ -38,7 +38,7 @@ fn schema_command_prints_the_checked_in_sdl() {
     let checked_in =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
             .unwrap_or_default();
-    assert_eq!(stdout(&out), checked_in);
+    pretty_assertions::assert_eq!(checked_in, stdout(&out));
 }
 
 #[test]

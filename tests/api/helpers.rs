@@ -38,6 +38,22 @@ pub fn backends() -> Vec<Backend> {
         .collect()
 }
 
+/// Whether `BLOGQL_TEST_BACKENDS` names this backend. A test generated for a backend
+/// left out passes at once; a backend that is named but cannot be reached fails.
+pub fn listed(backend: Backend) -> bool {
+    backends().contains(&backend)
+}
+
+/// `#[apply(each_backend)]` runs a test that takes `#[case] backend: Backend` once
+/// per backend, each named for it (`accounts::register::case_1_sqlite`), so a failing
+/// backend neither hides the others nor goes unnamed.
+#[rstest_reuse::template]
+#[rstest::rstest]
+#[case::sqlite(Backend::Sqlite)]
+#[case::postgres(Backend::Postgres)]
+#[case::mysql(Backend::Mysql)]
+pub fn each_backend(#[case] backend: Backend) {}
+
 /// A database made for one test, dropped when the test ends (even if it fails).
 pub struct TestDb {
     pub backend: Backend,

@@ -161,8 +161,10 @@ async fn statement_counts_are_reported_only_when_asked() {
 fn schema_graphql_matches_the_code() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
     let checked_in = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        checked_in == blogql::graphql::sdl(),
+    // A line diff (`-` checked in, `+` the code's) says what changed.
+    pretty_assertions::assert_eq!(
+        checked_in,
+        blogql::graphql::sdl(),
         "schema.graphql is out of date; regenerate it with:\n    cargo run -- schema > schema.graphql"
     );
 }

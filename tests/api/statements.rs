@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Fixture, TestApp, backends, id_of, ids};
+use crate::helpers::{Backend, Fixture, TestApp, each_backend, id_of, ids, listed};
+use rstest_reuse::apply;
 
 /// A benchmark post as Q3 and Q2 show it: post p is author ((p - 1) / 20 + 1)'s.
 fn assert_bench_post(post: &Value) {
@@ -18,95 +19,101 @@ const Q1: &str = r#"query($n: Int) { authors(first: $n) { nodes {
     posts(first: 10) { nodes { title tags { nodes { name } } } }
 } } }"#;
 
+#[apply(each_backend)]
 #[tokio::test]
-async fn q1_nested_costs_one_statement_per_level() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Bench(60)).await;
-        let body = app.request(Q1, json!({ "n": 50 })).await;
+async fn q1_nested_costs_one_statement_per_level(#[case] backend: Backend) {
+    if !listed(backend) {
+        return;
+    }
+    let app = TestApp::spawn(backend, Fixture::Bench(60)).await;
+    let body = app.request(Q1, json!({ "n": 50 })).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    // authors page, profiles, posts, tags with their join rows
+    assert_eq!(body["extensions"]["sqlStatements"], 4, "{backend:?}");
+    let authors = body["data"]["authors"]["nodes"]
+        .as_array()
+        .expect("authors");
+    assert_eq!(authors.len(), 50);
+    for (i, author) in authors.iter().enumerate() {
+        let n = i + 1;
+        assert_eq!(author["username"], format!("author{n}"));
+        let posts = author["posts"]["nodes"].as_array().expect("posts");
+        assert_eq!(posts.len(), 10, "{backend:?}");
+        assert_eq!(
+            posts[0]["title"],
+            format!("Post {} by author {n}", i * 20 + 1)
+        );
+        for post in posts {
+            assert_eq!(post["tags"]["nodes"].as_array().map(Vec::len), Some(5));
+        }
+    }
+    assert_eq!(authors[0]["profile"]["city"], "Casablanca");
+    assert_eq!(authors[50 - 1]["profile"]["city"], "Tokyo");
+
+    // Each requested totalCount costs one statement more, nested ones included.
+    let (_, n) = app
+        .counted(
+            r#"{ authors(first: 50) { totalCount nodes {
+                 username profile { city }
+                 posts(first: 10) { totalCount nodes { title tags { totalCount nodes { name } } } }
+            } } }"#,
+        )
+        .await;
+    assert_eq!(n, 4 + 3, "{backend:?}");
+}
+
+#[apply(each_backend)]
+#[tokio::test]
+async fn q1_costs_the_same_for_10_and_1000_authors(#[case] backend: Backend) {
+    if !listed(backend) {
+        return;
+    }
+    let app = TestApp::spawn_with(backend, Fixture::Bench(1000), |config| {
+        config.limits.max_size = 1000;
+        // A page of 1,000 authors is 20 times the default budget.
+        config.query_limits.max_complexity = 2_000_000;
+    })
+    .await;
+    for n in [10, 1000] {
+        let body = app.request(Q1, json!({ "n": n })).await;
         assert!(body.get("errors").is_none(), "{body}");
-        // authors page, profiles, posts, tags with their join rows
-        assert_eq!(body["extensions"]["sqlStatements"], 4, "{backend:?}");
         let authors = body["data"]["authors"]["nodes"]
             .as_array()
             .expect("authors");
-        assert_eq!(authors.len(), 50);
-        for (i, author) in authors.iter().enumerate() {
-            let n = i + 1;
-            assert_eq!(author["username"], format!("author{n}"));
-            let posts = author["posts"]["nodes"].as_array().expect("posts");
-            assert_eq!(posts.len(), 10, "{backend:?}");
-            assert_eq!(
-                posts[0]["title"],
-                format!("Post {} by author {n}", i * 20 + 1)
-            );
-            for post in posts {
-                assert_eq!(post["tags"]["nodes"].as_array().map(Vec::len), Some(5));
-            }
-        }
-        assert_eq!(authors[0]["profile"]["city"], "Casablanca");
-        assert_eq!(authors[50 - 1]["profile"]["city"], "Tokyo");
-
-        // Each requested totalCount costs one statement more, nested ones included.
-        let (_, n) = app
-            .counted(
-                r#"{ authors(first: 50) { totalCount nodes {
-                     username profile { city }
-                     posts(first: 10) { totalCount nodes { title tags { totalCount nodes { name } } } }
-                } } }"#,
-            )
-            .await;
-        assert_eq!(n, 4 + 3, "{backend:?}");
+        assert_eq!(authors.len(), n, "{backend:?}");
+        let tags: usize = authors
+            .iter()
+            .flat_map(|a| a["posts"]["nodes"].as_array().expect("posts"))
+            .map(|p| p["tags"]["nodes"].as_array().map_or(0, Vec::len))
+            .sum();
+        assert_eq!(tags, n * 10 * 5, "{backend:?}");
+        assert_eq!(
+            body["extensions"]["sqlStatements"], 4,
+            "{backend:?} with {n} authors"
+        );
     }
 }
 
+#[apply(each_backend)]
 #[tokio::test]
-async fn q1_costs_the_same_for_10_and_1000_authors() {
-    for backend in backends() {
-        let app = TestApp::spawn_with(backend, Fixture::Bench(1000), |config| {
-            config.limits.max_size = 1000;
-            // A page of 1,000 authors is 20 times the default budget.
-            config.query_limits.max_complexity = 2_000_000;
-        })
+async fn q3_reverse_many_to_many_with_counts(#[case] backend: Backend) {
+    if !listed(backend) {
+        return;
+    }
+    let app = TestApp::spawn(backend, Fixture::Bench(60)).await;
+    let (data, n) = app
+        .counted(
+            r#"{ tag(slug: "rust") { name posts(first: 20) { nodes {
+                 id title author { username } commentCount } } } }"#,
+        )
         .await;
-        for n in [10, 1000] {
-            let body = app.request(Q1, json!({ "n": n })).await;
-            assert!(body.get("errors").is_none(), "{body}");
-            let authors = body["data"]["authors"]["nodes"]
-                .as_array()
-                .expect("authors");
-            assert_eq!(authors.len(), n, "{backend:?}");
-            let tags: usize = authors
-                .iter()
-                .flat_map(|a| a["posts"]["nodes"].as_array().expect("posts"))
-                .map(|p| p["tags"]["nodes"].as_array().map_or(0, Vec::len))
-                .sum();
-            assert_eq!(tags, n * 10 * 5, "{backend:?}");
-            assert_eq!(
-                body["extensions"]["sqlStatements"], 4,
-                "{backend:?} with {n} authors"
-            );
-        }
-    }
-}
-
-#[tokio::test]
-async fn q3_reverse_many_to_many_with_counts() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Bench(60)).await;
-        let (data, n) = app
-            .counted(
-                r#"{ tag(slug: "rust") { name posts(first: 20) { nodes {
-                     id title author { username } commentCount } } } }"#,
-            )
-            .await;
-        // tag, its posts through post_tags, their authors, their comment counts
-        assert_eq!(n, 4, "{backend:?}");
-        let posts = data["tag"]["posts"]["nodes"].as_array().expect("posts");
-        assert_eq!(ids(&data["tag"]["posts"]), expected_q3(), "{backend:?}");
-        for post in posts {
-            assert_bench_post(post);
-            assert_eq!(post["commentCount"], 5);
-        }
+    // tag, its posts through post_tags, their authors, their comment counts
+    assert_eq!(n, 4, "{backend:?}");
+    let posts = data["tag"]["posts"]["nodes"].as_array().expect("posts");
+    assert_eq!(ids(&data["tag"]["posts"]), expected_q3(), "{backend:?}");
+    for post in posts {
+        assert_bench_post(post);
+        assert_eq!(post["commentCount"], 5);
     }
 }
 
@@ -120,73 +127,77 @@ fn expected_q3() -> Vec<i64> {
         .collect()
 }
 
+#[apply(each_backend)]
 #[tokio::test]
-async fn q4_point_lookup() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Bench(60)).await;
-        let (data, n) = app
-            .counted(
-                r#"{ post(slug: "post-21") {
-                     title body
-                     author { username profile { bio } }
-                     category { name }
-                     tags { nodes { name } }
-                     comments(first: 10) { nodes { body author { username } } }
-                } }"#,
-            )
-            .await;
-        // post; then author, category, tags, comments; then profile, comment authors
-        assert_eq!(n, 7, "{backend:?}");
-        let post = &data["post"];
-        assert_eq!(post["title"], "Post 21 by author 2");
-        assert_eq!(post["author"]["username"], "author2");
-        assert_eq!(
-            post["author"]["profile"]["bio"],
-            "Author 2 writes about software."
-        );
-        // category (21 * 7) % 20 + 1 = 8
-        assert_eq!(post["category"]["name"], "Security");
-        assert_eq!(post["tags"]["nodes"].as_array().map(Vec::len), Some(5));
-        let comments = post["comments"]["nodes"].as_array().expect("comments");
-        assert_eq!(comments.len(), 5);
-        for (k, comment) in comments.iter().enumerate() {
-            let id = 20 * 5 + k as i64 + 1;
-            assert_eq!(comment["body"], format!("Comment {id} on post 21"));
-            let author = if id % 20 == 0 {
-                json!(null)
-            } else {
-                json!({ "username": format!("author{}", (id * 13) % 60 + 1) })
-            };
-            assert_eq!(comment["author"], author, "{backend:?} comment {id}");
-        }
+async fn q4_point_lookup(#[case] backend: Backend) {
+    if !listed(backend) {
+        return;
+    }
+    let app = TestApp::spawn(backend, Fixture::Bench(60)).await;
+    let (data, n) = app
+        .counted(
+            r#"{ post(slug: "post-21") {
+                 title body
+                 author { username profile { bio } }
+                 category { name }
+                 tags { nodes { name } }
+                 comments(first: 10) { nodes { body author { username } } }
+            } }"#,
+        )
+        .await;
+    // post; then author, category, tags, comments; then profile, comment authors
+    assert_eq!(n, 7, "{backend:?}");
+    let post = &data["post"];
+    assert_eq!(post["title"], "Post 21 by author 2");
+    assert_eq!(post["author"]["username"], "author2");
+    assert_eq!(
+        post["author"]["profile"]["bio"],
+        "Author 2 writes about software."
+    );
+    // category (21 * 7) % 20 + 1 = 8
+    assert_eq!(post["category"]["name"], "Security");
+    assert_eq!(post["tags"]["nodes"].as_array().map(Vec::len), Some(5));
+    let comments = post["comments"]["nodes"].as_array().expect("comments");
+    assert_eq!(comments.len(), 5);
+    for (k, comment) in comments.iter().enumerate() {
+        let id = 20 * 5 + k as i64 + 1;
+        assert_eq!(comment["body"], format!("Comment {id} on post 21"));
+        let author = if id % 20 == 0 {
+            json!(null)
+        } else {
+            json!({ "username": format!("author{}", (id * 13) % 60 + 1) })
+        };
+        assert_eq!(comment["author"], author, "{backend:?} comment {id}");
     }
 }
 
+#[apply(each_backend)]
 #[tokio::test]
-async fn q2_across_relations() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend, Fixture::Bench(60)).await;
-        let (data, n) = app
-            .counted(
-                r#"{ posts(first: 20, filter: {
-                       author: { profile: { city: { eq: "Casablanca" } } }
-                       tags: { some: { slug: { eq: "django" } } }
-                     }) { nodes { id title author { username } } } }"#,
-            )
-            .await;
-        // the filtered page (its filter is EXISTS subqueries), then the authors
-        assert_eq!(n, 2, "{backend:?}");
-        // Casablanca is every 50th author's city; 'django' is tag 2; published
-        // posts are every other one.
-        let expected: Vec<i64> = (1..=1200)
-            .filter(|p| ((p - 1) / 20) % 50 == 0 && (p - 1) % 2 == 0)
-            .filter(|p| (0..5).any(|k| (p * 31 + k * 37) % 200 + 1 == 2))
-            .take(20)
-            .collect();
-        assert!(!expected.is_empty());
-        assert_eq!(ids(&data["posts"]), expected, "{backend:?}");
-        for post in data["posts"]["nodes"].as_array().expect("posts") {
-            assert_bench_post(post);
-        }
+async fn q2_across_relations(#[case] backend: Backend) {
+    if !listed(backend) {
+        return;
+    }
+    let app = TestApp::spawn(backend, Fixture::Bench(60)).await;
+    let (data, n) = app
+        .counted(
+            r#"{ posts(first: 20, filter: {
+                   author: { profile: { city: { eq: "Casablanca" } } }
+                   tags: { some: { slug: { eq: "django" } } }
+                 }) { nodes { id title author { username } } } }"#,
+        )
+        .await;
+    // the filtered page (its filter is EXISTS subqueries), then the authors
+    assert_eq!(n, 2, "{backend:?}");
+    // Casablanca is every 50th author's city; 'django' is tag 2; published
+    // posts are every other one.
+    let expected: Vec<i64> = (1..=1200)
+        .filter(|p| ((p - 1) / 20) % 50 == 0 && (p - 1) % 2 == 0)
+        .filter(|p| (0..5).any(|k| (p * 31 + k * 37) % 200 + 1 == 2))
+        .take(20)
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(ids(&data["posts"]), expected, "{backend:?}");
+    for post in data["posts"]["nodes"].as_array().expect("posts") {
+        assert_bench_post(post);
     }
 }

@@ -13,7 +13,8 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
-use crate::helpers::{Backend, Fixture, TestApp, backends};
+use crate::helpers::{Backend, Fixture, TestApp, backends, each_backend, listed};
+use rstest_reuse::apply;
 
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -99,201 +100,203 @@ pub async fn as_author(app: &mut TestApp, token: &str, query: &str) -> Value {
     app.data(query).await
 }
 
+#[apply(each_backend)]
 #[tokio::test]
-async fn events_reach_subscribers_under_their_visibility() {
-    for backend in backends() {
-        let mut app = TestApp::spawn(backend, Fixture::Demo).await;
-        let (alice, bob) = (app.login("alice").await, app.login("bob").await);
-
-        let mut anyone = ready(&app.base, None).await;
-        subscribe(
-            &mut anyone,
-            "all",
-            "subscription { postPublished { id title author { username } } }",
-        )
-        .await;
-        subscribe(
-            &mut anyone,
-            "bobs",
-            r#"subscription { postPublished(authorId: "2") { id } }"#,
-        )
-        .await;
-        subscribe(
-            &mut anyone,
-            "rust",
-            r#"subscription { postPublished(tag: "rust") { id } }"#,
-        )
-        .await;
-        subscribe(
-            &mut anyone,
-            "comments",
-            r#"subscription { commentAdded(postId: "1") { body author { username } } }"#,
-        )
-        .await;
-        // alice's draft is hidden from anyone else: as missing as to a query.
-        subscribe(
-            &mut anyone,
-            "draft",
-            r#"subscription { commentAdded(postId: "4") { body } }"#,
-        )
-        .await;
-        let refused = recv(&mut anyone).await;
-        assert_eq!(refused["id"], "draft");
-        assert_eq!(
-            refused["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND",
-            "{refused}"
-        );
-        assert_eq!(
-            recv(&mut anyone).await,
-            json!({ "id": "draft", "type": "complete" })
-        );
-
-        send(&mut anyone, json!({ "type": "ping" })).await;
-        assert_eq!(recv(&mut anyone).await["type"], "pong");
-
-        // alice publishes her draft (tagged django); bob comments on post 1.
-        as_author(
-            &mut app,
-            &alice,
-            r#"mutation { publishPost(id: "4") { post { id } } }"#,
-        )
-        .await;
-        as_author(
-            &mut app,
-            &bob,
-            r#"mutation { createComment(postId: "1", body: "Seen live") { comment { id } } }"#,
-        )
-        .await;
-        // bob publishes a post tagged rust: the author and tag filters both pass it.
-        let created = as_author(&mut app, &bob, r#"mutation { createPost(input: { title: "Live", body: "b", tagNames: ["rust"], publish: true }) { post { id } } }"#)
-        .await;
-        let new_id = created["createPost"]["post"]["id"].clone();
-        // A draft is not an event.
-        as_author(
-            &mut app,
-            &bob,
-            r#"mutation { createPost(input: { title: "Quiet", body: "b" }) { post { id } } }"#,
-        )
-        .await;
-
-        let mut heard: HashMap<String, Vec<Value>> = HashMap::new();
-        for _ in 0..5 {
-            let message = recv(&mut anyone).await;
-            assert_eq!(message["type"], "next", "{message}");
-            let id = message["id"].as_str().expect("id").to_owned();
-            heard
-                .entry(id)
-                .or_default()
-                .push(message["payload"]["data"].clone());
-        }
-        assert_eq!(
-            heard["all"],
-            vec![
-                json!({ "postPublished": { "id": "4", "title": "Draft: ORM deep dive", "author": { "username": "alice" } } }),
-                json!({ "postPublished": { "id": new_id, "title": "Live", "author": { "username": "bob" } } }),
-            ],
-            "{backend:?}"
-        );
-        assert_eq!(
-            heard["bobs"],
-            vec![json!({ "postPublished": { "id": new_id } })]
-        );
-        assert_eq!(
-            heard["rust"],
-            vec![json!({ "postPublished": { "id": new_id } })]
-        );
-        assert_eq!(
-            heard["comments"],
-            vec![
-                json!({ "commentAdded": { "body": "Seen live", "author": { "username": "bob" } } })
-            ]
-        );
-
-        // `complete` from the client stops that subscription only.
-        send(&mut anyone, json!({ "id": "all", "type": "complete" })).await;
-        as_author(&mut app, &bob, r#"mutation { createPost(input: { title: "After", body: "b", publish: true }) { post { id } } }"#)
-            .await;
-        let message = recv(&mut anyone).await;
-        assert_eq!(message["id"], "bobs", "{backend:?}: {message}");
+async fn events_reach_subscribers_under_their_visibility(#[case] backend: Backend) {
+    if !listed(backend) {
+        return;
     }
+    let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+    let (alice, bob) = (app.login("alice").await, app.login("bob").await);
+
+    let mut anyone = ready(&app.base, None).await;
+    subscribe(
+        &mut anyone,
+        "all",
+        "subscription { postPublished { id title author { username } } }",
+    )
+    .await;
+    subscribe(
+        &mut anyone,
+        "bobs",
+        r#"subscription { postPublished(authorId: "2") { id } }"#,
+    )
+    .await;
+    subscribe(
+        &mut anyone,
+        "rust",
+        r#"subscription { postPublished(tag: "rust") { id } }"#,
+    )
+    .await;
+    subscribe(
+        &mut anyone,
+        "comments",
+        r#"subscription { commentAdded(postId: "1") { body author { username } } }"#,
+    )
+    .await;
+    // alice's draft is hidden from anyone else: as missing as to a query.
+    subscribe(
+        &mut anyone,
+        "draft",
+        r#"subscription { commentAdded(postId: "4") { body } }"#,
+    )
+    .await;
+    let refused = recv(&mut anyone).await;
+    assert_eq!(refused["id"], "draft");
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{refused}"
+    );
+    assert_eq!(
+        recv(&mut anyone).await,
+        json!({ "id": "draft", "type": "complete" })
+    );
+
+    send(&mut anyone, json!({ "type": "ping" })).await;
+    assert_eq!(recv(&mut anyone).await["type"], "pong");
+
+    // alice publishes her draft (tagged django); bob comments on post 1.
+    as_author(
+        &mut app,
+        &alice,
+        r#"mutation { publishPost(id: "4") { post { id } } }"#,
+    )
+    .await;
+    as_author(
+        &mut app,
+        &bob,
+        r#"mutation { createComment(postId: "1", body: "Seen live") { comment { id } } }"#,
+    )
+    .await;
+    // bob publishes a post tagged rust: the author and tag filters both pass it.
+    let created = as_author(&mut app, &bob, r#"mutation { createPost(input: { title: "Live", body: "b", tagNames: ["rust"], publish: true }) { post { id } } }"#)
+    .await;
+    let new_id = created["createPost"]["post"]["id"].clone();
+    // A draft is not an event.
+    as_author(
+        &mut app,
+        &bob,
+        r#"mutation { createPost(input: { title: "Quiet", body: "b" }) { post { id } } }"#,
+    )
+    .await;
+
+    let mut heard: HashMap<String, Vec<Value>> = HashMap::new();
+    for _ in 0..5 {
+        let message = recv(&mut anyone).await;
+        assert_eq!(message["type"], "next", "{message}");
+        let id = message["id"].as_str().expect("id").to_owned();
+        heard
+            .entry(id)
+            .or_default()
+            .push(message["payload"]["data"].clone());
+    }
+    assert_eq!(
+        heard["all"],
+        vec![
+            json!({ "postPublished": { "id": "4", "title": "Draft: ORM deep dive", "author": { "username": "alice" } } }),
+            json!({ "postPublished": { "id": new_id, "title": "Live", "author": { "username": "bob" } } }),
+        ],
+        "{backend:?}"
+    );
+    assert_eq!(
+        heard["bobs"],
+        vec![json!({ "postPublished": { "id": new_id } })]
+    );
+    assert_eq!(
+        heard["rust"],
+        vec![json!({ "postPublished": { "id": new_id } })]
+    );
+    assert_eq!(
+        heard["comments"],
+        vec![json!({ "commentAdded": { "body": "Seen live", "author": { "username": "bob" } } })]
+    );
+
+    // `complete` from the client stops that subscription only.
+    send(&mut anyone, json!({ "id": "all", "type": "complete" })).await;
+    as_author(&mut app, &bob, r#"mutation { createPost(input: { title: "After", body: "b", publish: true }) { post { id } } }"#)
+        .await;
+    let message = recv(&mut anyone).await;
+    assert_eq!(message["id"], "bobs", "{backend:?}: {message}");
 }
 
+#[apply(each_backend)]
 #[tokio::test]
-async fn protocol_violations_close_with_their_codes() {
-    for backend in backends() {
-        let app = TestApp::spawn_with(backend, Fixture::Demo, |c| {
-            c.ws_init_timeout = Duration::from_millis(300);
-            c.cors_origins = vec!["https://app.example".into()];
-        })
-        .await;
-        let base = app.base.as_str();
+async fn protocol_violations_close_with_their_codes(#[case] backend: Backend) {
+    if !listed(backend) {
+        return;
+    }
+    let app = TestApp::spawn_with(backend, Fixture::Demo, |c| {
+        c.ws_init_timeout = Duration::from_millis(300);
+        c.cors_origins = vec!["https://app.example".into()];
+    })
+    .await;
+    let base = app.base.as_str();
 
-        let mut ws = open(base, None, true).await.expect("upgrade");
-        send(&mut ws, json!({ "type": "no such message" })).await;
-        assert_eq!(closed_with(&mut ws).await, 4400, "{backend:?}");
+    let mut ws = open(base, None, true).await.expect("upgrade");
+    send(&mut ws, json!({ "type": "no such message" })).await;
+    assert_eq!(closed_with(&mut ws).await, 4400, "{backend:?}");
 
-        let mut ws = open(base, None, true).await.expect("upgrade");
-        ws.send(Message::Text("{not json".into()))
-            .await
-            .expect("send");
-        assert_eq!(closed_with(&mut ws).await, 4400);
+    let mut ws = open(base, None, true).await.expect("upgrade");
+    ws.send(Message::Text("{not json".into()))
+        .await
+        .expect("send");
+    assert_eq!(closed_with(&mut ws).await, 4400);
 
-        let mut ws = open(base, None, true).await.expect("upgrade");
-        subscribe(&mut ws, "1", "subscription { postPublished { id } }").await;
-        assert_eq!(
-            closed_with(&mut ws).await,
-            4401,
-            "subscribe before connection_init"
-        );
+    let mut ws = open(base, None, true).await.expect("upgrade");
+    subscribe(&mut ws, "1", "subscription { postPublished { id } }").await;
+    assert_eq!(
+        closed_with(&mut ws).await,
+        4401,
+        "subscribe before connection_init"
+    );
 
-        let mut ws = ready(base, None).await;
-        send(&mut ws, json!({ "type": "connection_init" })).await;
-        assert_eq!(closed_with(&mut ws).await, 4429);
+    let mut ws = ready(base, None).await;
+    send(&mut ws, json!({ "type": "connection_init" })).await;
+    assert_eq!(closed_with(&mut ws).await, 4429);
 
-        let mut ws = ready(base, None).await;
-        subscribe(&mut ws, "1", "subscription { postPublished { id } }").await;
-        subscribe(&mut ws, "1", "subscription { postPublished { title } }").await;
-        assert_eq!(closed_with(&mut ws).await, 4409);
+    let mut ws = ready(base, None).await;
+    subscribe(&mut ws, "1", "subscription { postPublished { id } }").await;
+    subscribe(&mut ws, "1", "subscription { postPublished { title } }").await;
+    assert_eq!(closed_with(&mut ws).await, 4409);
 
-        let mut ws = open(base, None, true).await.expect("upgrade");
-        send(
-            &mut ws,
-            json!({ "type": "connection_init", "payload": { "Authorization": "Bearer forged" } }),
-        )
-        .await;
-        assert_eq!(closed_with(&mut ws).await, 4403);
+    let mut ws = open(base, None, true).await.expect("upgrade");
+    send(
+        &mut ws,
+        json!({ "type": "connection_init", "payload": { "Authorization": "Bearer forged" } }),
+    )
+    .await;
+    assert_eq!(closed_with(&mut ws).await, 4403);
 
-        // No connection_init within the time limit.
-        let mut ws = open(base, None, true).await.expect("upgrade");
-        assert_eq!(closed_with(&mut ws).await, 4408);
+    // No connection_init within the time limit.
+    let mut ws = open(base, None, true).await.expect("upgrade");
+    assert_eq!(closed_with(&mut ws).await, 4408);
 
-        // A document that does not validate: `error` for that id, the socket stays.
-        let mut ws = ready(base, None).await;
-        subscribe(&mut ws, "bad", "subscription { noSuchField }").await;
-        let message = recv(&mut ws).await;
-        assert_eq!(
-            (message["id"].as_str(), message["type"].as_str()),
-            (Some("bad"), Some("error"))
-        );
-        assert_eq!(
-            message["payload"][0]["extensions"]["code"],
-            "GRAPHQL_VALIDATION_FAILED"
-        );
-        send(&mut ws, json!({ "type": "ping" })).await;
-        assert_eq!(recv(&mut ws).await["type"], "pong");
+    // A document that does not validate: `error` for that id, the socket stays.
+    let mut ws = ready(base, None).await;
+    subscribe(&mut ws, "bad", "subscription { noSuchField }").await;
+    let message = recv(&mut ws).await;
+    assert_eq!(
+        (message["id"].as_str(), message["type"].as_str()),
+        (Some("bad"), Some("error"))
+    );
+    assert_eq!(
+        message["payload"][0]["extensions"]["code"],
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+    send(&mut ws, json!({ "type": "ping" })).await;
+    assert_eq!(recv(&mut ws).await["type"], "pong");
 
-        // Browsers: this server's own origin and the CORS list only.
-        match open(base, Some("https://evil.example"), true).await {
-            Err(WsError::Http(resp)) => assert_eq!(resp.status(), 403),
-            other => panic!("a foreign origin was let in: {:?}", other.map(|_| ())),
-        }
-        assert!(open(base, Some("https://app.example"), true).await.is_ok());
-        assert!(open(base, Some(base), true).await.is_ok());
-        // Only the graphql-transport-ws subprotocol.
-        match open(base, None, false).await {
-            Err(WsError::Http(resp)) => assert_eq!(resp.status(), 400),
-            other => panic!("no subprotocol was accepted: {:?}", other.map(|_| ())),
-        }
+    // Browsers: this server's own origin and the CORS list only.
+    match open(base, Some("https://evil.example"), true).await {
+        Err(WsError::Http(resp)) => assert_eq!(resp.status(), 403),
+        other => panic!("a foreign origin was let in: {:?}", other.map(|_| ())),
+    }
+    assert!(open(base, Some("https://app.example"), true).await.is_ok());
+    assert!(open(base, Some(base), true).await.is_ok());
+    // Only the graphql-transport-ws subprotocol.
+    match open(base, None, false).await {
+        Err(WsError::Http(resp)) => assert_eq!(resp.status(), 400),
+        other => panic!("no subprotocol was accepted: {:?}", other.map(|_| ())),
     }
 }
 
