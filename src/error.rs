@@ -10,6 +10,96 @@ use std::sync::Arc;
 use async_graphql::ErrorExtensions;
 use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, SqlErr};
 
+/// Every `extensions.code` a client can be sent, in one place. Clients branch on
+/// these strings, so they are part of the API and never change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    /// An argument, variable or input value is unusable.
+    BadUserInput,
+    /// A mutation without a valid token; a failed sign-in.
+    Unauthenticated,
+    /// Not the author (or not staff).
+    Forbidden,
+    /// A referenced row does not exist, or is hidden from the viewer.
+    NotFound,
+    /// A unique value is taken.
+    Conflict,
+    /// A delete that rows still depend on (PROTECT).
+    Protected,
+    /// The database is busy or unreachable: retry later.
+    ServiceUnavailable,
+    /// A statement ran past the statement timeout.
+    Timeout,
+    /// Anything else: logged, never detailed.
+    InternalServerError,
+    /// The document is not GraphQL.
+    GraphqlParseFailed,
+    /// The document does not fit the schema or breaks a document limit.
+    GraphqlValidationFailed,
+    /// Apollo's APQ: the server does not know this hash (yet).
+    PersistedQueryNotFound,
+    /// Apollo's APQ: a version other than 1.
+    PersistedQueryNotSupported,
+    /// The HTTP request is not a GraphQL request.
+    BadRequest,
+    /// A body other than `application/json` (UTF-8).
+    UnsupportedMediaType,
+    /// The client accepts neither response type.
+    NotAcceptable,
+    /// A mutation sent by GET.
+    MethodNotAllowed,
+    /// A body over the limit.
+    PayloadTooLarge,
+}
+
+impl Code {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Code::BadUserInput => "BAD_USER_INPUT",
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::Forbidden => "FORBIDDEN",
+            Code::NotFound => "NOT_FOUND",
+            Code::Conflict => "CONFLICT",
+            Code::Protected => "PROTECTED",
+            Code::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            Code::Timeout => "TIMEOUT",
+            Code::InternalServerError => "INTERNAL_SERVER_ERROR",
+            Code::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Code::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Code::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Code::PersistedQueryNotSupported => "PERSISTED_QUERY_NOT_SUPPORTED",
+            Code::BadRequest => "BAD_REQUEST",
+            Code::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Code::NotAcceptable => "NOT_ACCEPTABLE",
+            Code::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Code::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+        }
+    }
+
+    /// Whether `err` carries this code.
+    pub fn of(self, err: &async_graphql::ServerError) -> bool {
+        err.extensions
+            .as_ref()
+            .and_then(|ext| ext.get("code"))
+            .is_some_and(|code| *code == async_graphql::Value::from(self.as_str()))
+    }
+}
+
+impl From<Code> for async_graphql::Value {
+    fn from(code: Code) -> Self {
+        async_graphql::Value::from(code.as_str())
+    }
+}
+
+/// A request error (nothing ran): a message and its code.
+pub fn request_error(code: Code, message: impl Into<String>) -> async_graphql::ServerError {
+    let mut err = async_graphql::ServerError::new(message, None);
+    let mut ext = async_graphql::ErrorExtensionValues::default();
+    ext.set("code", code);
+    err.extensions = Some(ext);
+    err
+}
+
 /// Deliberately not `Display`: async-graphql turns any `Display` type into an error
 /// without extensions, so every `?` must go through our `From` below, which adds
 /// the code.
@@ -279,17 +369,17 @@ impl AppError {
     }
 
     /// The stable code clients match on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            AppError::NotFound { .. } => "NOT_FOUND",
-            AppError::BadUserInput { .. } => "BAD_USER_INPUT",
-            AppError::Unauthenticated { .. } => "UNAUTHENTICATED",
-            AppError::Forbidden { .. } => "FORBIDDEN",
-            AppError::Conflict { .. } => "CONFLICT",
-            AppError::Protected { .. } => "PROTECTED",
-            AppError::Unavailable => "SERVICE_UNAVAILABLE",
-            AppError::Timeout => "TIMEOUT",
-            AppError::Database(_) | AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
+            AppError::NotFound { .. } => Code::NotFound,
+            AppError::BadUserInput { .. } => Code::BadUserInput,
+            AppError::Unauthenticated { .. } => Code::Unauthenticated,
+            AppError::Forbidden { .. } => Code::Forbidden,
+            AppError::Conflict { .. } => Code::Conflict,
+            AppError::Protected { .. } => Code::Protected,
+            AppError::Unavailable => Code::ServiceUnavailable,
+            AppError::Timeout => Code::Timeout,
+            AppError::Database(_) | AppError::Internal(_) => Code::InternalServerError,
         }
     }
 

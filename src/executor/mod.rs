@@ -15,13 +15,14 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::Auth;
 use crate::db::{Db, WriteLock};
+use crate::error::Code;
 use crate::graphql::limits::{self, DocumentLimits};
 use crate::graphql::literals::TypeIndex;
 use crate::graphql::response_order::Plan;
 use crate::graphql::{AppSchema, RequestCtx};
 
 pub use persisted::{ApqLimits, PersistedQueries};
-pub use request::{read, request_error};
+pub use request::read;
 
 /// What running an operation needs, shared by every request.
 pub struct Executor {
@@ -89,7 +90,7 @@ impl Executor {
         let operation_name = req.operation_name.take();
         let doc = req.parsed_query().map_err(|mut err| {
             let mut ext = err.extensions.take().unwrap_or_default();
-            ext.set("code", "GRAPHQL_PARSE_FAILED");
+            ext.set("code", Code::GraphqlParseFailed);
             err.extensions = Some(ext);
             err
         })?;

@@ -15,7 +15,7 @@ use lru::LruCache;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::request::request_error;
+use crate::error::{Code, request_error};
 
 #[derive(Deserialize)]
 struct Extension {
@@ -90,13 +90,13 @@ impl PersistedQueries {
             .and_then(|json| serde_json::from_value(json).ok())
             .ok_or_else(|| {
                 request_error(
-                    "BAD_REQUEST",
+                    Code::BadRequest,
                     "`extensions.persistedQuery` needs `version` and `sha256Hash`",
                 )
             })?;
         if ext.version != 1 {
             return Err(request_error(
-                "PERSISTED_QUERY_NOT_SUPPORTED",
+                Code::PersistedQueryNotSupported,
                 "only version 1 of persisted queries is supported",
             ));
         }
@@ -111,14 +111,14 @@ impl PersistedQueries {
                 // Apollo Client matches this message and code, then retries with
                 // the document.
                 None => Err(request_error(
-                    "PERSISTED_QUERY_NOT_FOUND",
+                    Code::PersistedQueryNotFound,
                     "PersistedQueryNotFound",
                 )),
             };
         }
         if format!("{:x}", Sha256::digest(req.query.as_bytes())) != hash {
             return Err(request_error(
-                "BAD_REQUEST",
+                Code::BadRequest,
                 "provided sha does not match query",
             ));
         }

@@ -2,21 +2,15 @@
 //! GET query string made into one, a WebSocket `subscribe` payload), and the errors
 //! answered before an operation runs (request errors).
 
-use async_graphql::{ErrorExtensionValues, Request, ServerError, Value, Variables};
+use async_graphql::{Request, ServerError, Value, Variables};
 use serde_json::Value as Json;
 
-pub fn request_error(code: &str, message: impl Into<String>) -> ServerError {
-    let mut err = ServerError::new(message, None);
-    let mut ext = ErrorExtensionValues::default();
-    ext.set("code", code);
-    err.extensions = Some(ext);
-    err
-}
+use crate::error::{Code, request_error};
 
 /// A request of a POST body: `query`, `operationName`, `variables` and
 /// `extensions`, each of the type the spec gives it.
 pub fn read(item: Json) -> Result<Request, ServerError> {
-    let bad = |message: &str| request_error("BAD_REQUEST", message);
+    let bad = |message: &str| request_error(Code::BadRequest, message);
     let Json::Object(mut fields) = item else {
         return Err(bad("a GraphQL request is a JSON object"));
     };

@@ -13,6 +13,8 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
 
+use crate::error::Code;
+
 pub struct ErrorCodes;
 
 impl ExtensionFactory for ErrorCodes {
@@ -32,7 +34,7 @@ impl Extension for ErrorCodes {
     ) -> ServerResult<ExecutableDocument> {
         next.run(ctx, query, variables)
             .await
-            .map_err(|err| coded(err, "GRAPHQL_PARSE_FAILED"))
+            .map_err(|err| coded(err, Code::GraphqlParseFailed))
     }
 
     async fn validation(
@@ -45,9 +47,9 @@ impl Extension for ErrorCodes {
                 .into_iter()
                 .map(|err| {
                     if is_bad_value(&err.message) {
-                        coded(err, "BAD_USER_INPUT")
+                        coded(err, Code::BadUserInput)
                     } else {
-                        coded(err, "GRAPHQL_VALIDATION_FAILED")
+                        coded(err, Code::GraphqlValidationFailed)
                     }
                 })
                 .collect()
@@ -65,7 +67,7 @@ impl Extension for ErrorCodes {
         // that async-graphql could not turn into the argument's type.
         response.errors = std::mem::take(&mut response.errors)
             .into_iter()
-            .map(|err| coded(err, "BAD_USER_INPUT"))
+            .map(|err| coded(err, Code::BadUserInput))
             .collect();
         response
     }
@@ -76,12 +78,12 @@ fn is_bad_value(message: &str) -> bool {
 }
 
 /// Sets `code` unless the error has one, and the argument a value message names.
-fn coded(mut err: ServerError, code: &str) -> ServerError {
+fn coded(mut err: ServerError, code: Code) -> ServerError {
     let argument = quoted_argument(&err.message);
     let extensions = err.extensions.get_or_insert_with(Default::default);
     if extensions.get("code").is_none() {
         extensions.set("code", code);
-        if code == "BAD_USER_INPUT"
+        if code == Code::BadUserInput
             && let Some(argument) = argument
         {
             extensions.set("argument", argument);
@@ -115,7 +117,81 @@ fn quoted_argument(message: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::quoted_argument;
+    use async_graphql::{EmptyMutation, EmptySubscription, Enum, InputObject, Object, Schema};
+
+    use super::{is_bad_value, quoted_argument};
+
+    #[derive(Enum, Clone, Copy, PartialEq, Eq)]
+    enum Kind {
+        Only,
+    }
+
+    #[derive(InputObject)]
+    struct RangeInput {
+        after: chrono::DateTime<chrono::Utc>,
+    }
+
+    struct Root;
+
+    #[Object]
+    impl Root {
+        async fn field(
+            &self,
+            n: Option<i32>,
+            kind: Option<Kind>,
+            range: Option<RangeInput>,
+        ) -> i32 {
+            let _ = (kind, range.map(|r| r.after));
+            n.unwrap_or(0)
+        }
+    }
+
+    /// The value messages are recognised by their text, as async-graphql 7 writes
+    /// them: should an upgrade reword one, this fails rather than a client getting
+    /// `GRAPHQL_VALIDATION_FAILED` or no code for a bad value.
+    #[tokio::test]
+    async fn async_graphql_value_messages_are_recognised() {
+        let schema = Schema::new(Root, EmptyMutation, EmptySubscription);
+        let cases = [
+            // A literal of the wrong type, an unknown enum value, a malformed scalar.
+            ("{ field(n: \"x\") }", serde_json::json!({}), "n"),
+            ("{ field(kind: OTHER) }", serde_json::json!({}), "kind"),
+            // `...Input` names the argument `input`, as every input type of the schema is.
+            (
+                "{ field(range: { after: \"soon\" }) }",
+                serde_json::json!({}),
+                "input",
+            ),
+            // The same through variables.
+            (
+                "query($n: Int) { field(n: $n) }",
+                serde_json::json!({ "n": "x" }),
+                "n",
+            ),
+            (
+                "query($k: Kind) { field(kind: $k) }",
+                serde_json::json!({ "k": "OTHER" }),
+                "kind",
+            ),
+            (
+                "query($r: RangeInput) { field(range: $r) }",
+                serde_json::json!({ "r": { "after": "soon" } }),
+                "input",
+            ),
+        ];
+        for (query, variables, argument) in cases {
+            let request = async_graphql::Request::new(query)
+                .variables(async_graphql::Variables::from_json(variables));
+            let response = schema.execute(request).await;
+            let message = &response.errors.first().expect("an error").message;
+            assert!(is_bad_value(message), "{query}: {message}");
+            assert_eq!(
+                quoted_argument(message).as_deref(),
+                Some(argument),
+                "{query}: {message}"
+            );
+        }
+    }
 
     #[test]
     fn value_messages_name_their_argument() {

@@ -18,8 +18,10 @@ use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
 
+use crate::error::Code;
+
 /// The code every refusal here carries, as for any document that does not validate.
-const CODE: &str = "GRAPHQL_VALIDATION_FAILED";
+const CODE: Code = Code::GraphqlValidationFailed;
 
 /// The most of each thing one document may hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,7 +139,7 @@ impl DocumentLimits {
                 let mut err = self.too_deep();
                 err.message = format!("variable `${name}`: {}", err.message);
                 if let Some(ext) = err.extensions.as_mut() {
-                    ext.set("code", "BAD_USER_INPUT");
+                    ext.set("code", Code::BadUserInput);
                     ext.set("argument", name.as_str());
                 }
                 return Err(err);
@@ -404,7 +406,7 @@ fn page_sizes(set: &SelectionSet, given: &Given<'_>, max: u64) -> Result<(), Ser
                             Some(value.pos),
                         );
                         let mut ext = async_graphql::ErrorExtensionValues::default();
-                        ext.set("code", "BAD_USER_INPUT");
+                        ext.set("code", Code::BadUserInput);
                         ext.set("argument", name);
                         ext.set("max", i64::try_from(max).unwrap_or(i64::MAX));
                         err.extensions = Some(ext);
@@ -479,7 +481,7 @@ fn nul_refused(argument: &str) -> ServerError {
         None,
     );
     let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", "BAD_USER_INPUT");
+    ext.set("code", Code::BadUserInput);
     ext.set("argument", argument);
     err.extensions = Some(ext);
     err

@@ -15,6 +15,8 @@ use async_graphql::parser::types::{
 };
 use async_graphql_value::{ConstValue, Value};
 
+use crate::error::Code;
+
 /// The argument and input field types of a schema, and which types are enums.
 #[derive(Debug)]
 pub struct TypeIndex {
@@ -191,7 +193,7 @@ fn not_enum(ty: &str, text: &str) -> ServerError {
         None,
     );
     let mut ext = async_graphql::ErrorExtensionValues::default();
-    ext.set("code", "GRAPHQL_VALIDATION_FAILED");
+    ext.set("code", Code::GraphqlValidationFailed);
     err.extensions = Some(ext);
     err
 }

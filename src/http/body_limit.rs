@@ -17,6 +17,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 
+use crate::error::Code;
+
 /// At most this much of a body over the limit is read and dropped; past it, or
 /// past [`DRAIN_TIME`], the connection is closed with the 413 unread after all.
 const DRAIN_BYTES: usize = 64 * 1024 * 1024;
@@ -77,7 +79,7 @@ async fn drain(mut body: Body) {
 fn too_large(max: usize) -> Response {
     let body = serde_json::json!({ "errors": [{
         "message": format!("the request body is larger than {max} bytes"),
-        "extensions": { "code": "PAYLOAD_TOO_LARGE" }
+        "extensions": { "code": Code::PayloadTooLarge.as_str() }
     }]});
     let mut resp = (
         StatusCode::PAYLOAD_TOO_LARGE,

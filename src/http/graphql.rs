@@ -17,7 +17,8 @@ use super::AppState;
 use super::graphiql;
 use super::negotiate::{self, Media};
 use crate::auth::Auth;
-use crate::executor::{self, request_error};
+use crate::error::{Code, request_error};
+use crate::executor;
 
 pub async fn post(
     State(state): State<AppState>,
@@ -32,7 +33,7 @@ pub async fn post(
     if !negotiate::is_json(&headers) {
         return http_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
+            Code::UnsupportedMediaType,
             "send the request as `Content-Type: application/json`",
         );
     }
@@ -44,7 +45,7 @@ pub async fn post(
     let Ok(json) = serde_json::from_slice::<Json>(&body) else {
         return http_error(
             StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
+            Code::BadRequest,
             "the body is not JSON",
         );
     };
@@ -54,7 +55,7 @@ pub async fn post(
             if items.is_empty() || items.len() > state.max_batch {
                 return http_error(
                     StatusCode::BAD_REQUEST,
-                    "BAD_REQUEST",
+                    Code::BadRequest,
                     &format!("a batch holds 1 to {} operations", state.max_batch),
                 );
             }
@@ -104,7 +105,7 @@ pub async fn get(
         Err(_) => {
             return http_error(
                 StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                Code::BadRequest,
                 "the query string is not a GraphQL request",
             );
         }
@@ -130,7 +131,7 @@ pub async fn get(
         if let Some(text) = text {
             let Ok(value) = serde_json::from_str::<Json>(&text) else {
                 return Outcome::refused(
-                    request_error("BAD_REQUEST", format!("`{key}` is not JSON")),
+                    request_error(Code::BadRequest, format!("`{key}` is not JSON")),
                     true,
                 )
                 .respond(media);
@@ -158,7 +159,7 @@ pub async fn get(
 fn read_only_get() -> HttpResponse {
     let body = serde_json::json!({ "errors": [{
         "message": "mutations must be sent with POST",
-        "extensions": { "code": "METHOD_NOT_ALLOWED" }
+        "extensions": { "code": Code::MethodNotAllowed.as_str() }
     }]});
     (
         StatusCode::METHOD_NOT_ALLOWED,
@@ -224,12 +225,7 @@ enum Kind {
 
 impl Outcome {
     fn of(resp: Response) -> Self {
-        let retry = resp.errors.iter().any(|e| {
-            e.extensions
-                .as_ref()
-                .and_then(|ext| ext.get("code"))
-                .is_some_and(|code| *code == Value::from("SERVICE_UNAVAILABLE"))
-        });
+        let retry = resp.errors.iter().any(|e| Code::ServiceUnavailable.of(e));
         // Parse and validation errors have no path; field errors always do.
         let request_error = matches!(resp.data, Value::Null)
             && !resp.errors.is_empty()
@@ -255,11 +251,7 @@ impl Outcome {
 
     /// A request refused before it ran; `malformed` when the HTTP request itself is.
     fn refused(err: ServerError, malformed: bool) -> Self {
-        let not_found = err
-            .extensions
-            .as_ref()
-            .and_then(|ext| ext.get("code"))
-            .is_some_and(|code| *code == Value::from("PERSISTED_QUERY_NOT_FOUND"));
+        let not_found = Code::PersistedQueryNotFound.of(&err);
         let kind = match (malformed, not_found) {
             (true, _) => Kind::Malformed,
             (false, true) => Kind::Retry,
@@ -291,10 +283,10 @@ fn respond(media: Media, status: StatusCode, body: String) -> HttpResponse {
 }
 
 /// An error of the HTTP request itself, answered as JSON whatever was accepted.
-fn http_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+fn http_error(status: StatusCode, code: Code, message: &str) -> HttpResponse {
     let body = serde_json::json!({ "errors": [{
         "message": message,
-        "extensions": { "code": code }
+        "extensions": { "code": code.as_str() }
     }]});
     respond(Media::Json, status, body.to_string())
 }
@@ -302,7 +294,7 @@ fn http_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
 fn not_acceptable() -> HttpResponse {
     http_error(
         StatusCode::NOT_ACCEPTABLE,
-        "NOT_ACCEPTABLE",
+        Code::NotAcceptable,
         "accept application/graphql-response+json or application/json",
     )
 }
