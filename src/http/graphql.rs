@@ -1,7 +1,8 @@
 //! The GraphQL endpoint, by GraphQL over HTTP: POST with a JSON body (a batch is a
 //! JSON array), GET for queries only, answered as `application/json` or
-//! `application/graphql-response+json` as the client accepts; Apollo's persisted
-//! queries; the document limits, checked before anything runs; and GraphiQL.
+//! `application/graphql-response+json` as the client accepts, with the status each
+//! kind of answer gets; and GraphiQL. Each operation is checked and run by the
+//! executor (`src/executor`), as over WebSocket.
 
 use async_graphql::{Request, Response, ServerError, Value};
 use axum::body::Bytes;
