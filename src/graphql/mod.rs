@@ -4,7 +4,6 @@
 pub mod context;
 pub mod error_codes;
 pub mod filter;
-pub mod groups;
 pub mod limits;
 pub mod literals;
 pub mod loaders;
@@ -12,7 +11,7 @@ pub mod mutations;
 pub mod node;
 pub mod pagination;
 pub mod policy;
-pub mod query;
+pub mod queries;
 pub mod relations;
 pub mod response_order;
 pub mod subscription;
@@ -29,11 +28,7 @@ use subscription::Subscription;
 pub use context::RequestCtx;
 pub use mutations::Mutation;
 pub use pagination::PageLimits;
-pub use query::Query;
-
-/// The root query: lookups, lists and aggregates, and the group-by results.
-#[derive(async_graphql::MergedObject, Default)]
-pub struct Root(Query, groups::GroupQuery);
+pub use queries::{Query, Root};
 
 pub type AppSchema = Schema<Root, Mutation, Subscription>;
 

@@ -4,18 +4,18 @@ use async_graphql::{Context, ID, Object};
 use entity::{author, category, comment, post, profile, tag};
 use sea_orm::{ColumnTrait, QueryFilter};
 
-use super::context::RequestCtx;
-use super::node::Node;
-use super::pagination::{Conn, Order};
-use super::policy;
-use super::relations;
-use super::types::{
+use crate::error::{AppError, GqlResult};
+use crate::graphql::context::RequestCtx;
+use crate::graphql::node::Node;
+use crate::graphql::pagination::{Conn, Order};
+use crate::graphql::policy;
+use crate::graphql::relations;
+use crate::graphql::types::{
     Author, AuthorFilter, AuthorOrderField, Category, CategoryFilter, CategoryOrderField, Comment,
     CommentFilter, CommentOrderField, Post, PostAggregate, PostFilter, PostOrderField, Profile,
     ProfileFilter, ProfileOrderField, Tag, TagFilter, TagOrderField, page_args, page_cost,
     parse_id,
 };
-use crate::error::{AppError, GqlResult};
 
 #[derive(Default)]
 pub struct Query;

@@ -7,11 +7,11 @@ use entity::{category, post, post_tag, tag};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend};
 
-use super::context::RequestCtx;
-use super::policy;
-use super::relations;
-use super::types::{Category, PostFilter, Tag};
 use crate::error::GqlResult;
+use crate::graphql::context::RequestCtx;
+use crate::graphql::policy;
+use crate::graphql::relations;
+use crate::graphql::types::{Category, PostFilter, Tag};
 
 const KEY: &str = "__key";
 const COUNT: &str = "__count";

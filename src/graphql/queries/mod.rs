@@ -1,0 +1,11 @@
+//! The root query, laid out as the mutations are: lookups and lists of every type
+//! (`lookups.rs`), and the group-by results (`groups.rs`), merged into `Root`.
+
+mod groups;
+mod lookups;
+
+pub use lookups::Query;
+
+/// The root query: lookups, lists and aggregates, and the group-by results.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Root(Query, groups::GroupQuery);
