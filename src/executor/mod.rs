@@ -8,7 +8,9 @@
 mod persisted;
 mod request;
 
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+};
 use async_graphql::{Request, Response, ServerError, Value, Variables};
 use futures_util::{Stream, StreamExt};
 use sea_orm::DatabaseConnection;
@@ -44,24 +46,30 @@ pub struct Executor {
 pub struct Prepared {
     req: Request,
     order: Plan,
+    writes: bool,
 }
 
 impl Prepared {
-    /// Whether the operation it selects is a mutation or a subscription.
-    pub fn writes(&mut self) -> bool {
-        let operation_name = self.req.operation_name.clone();
-        let Ok(doc) = self.req.parsed_query() else {
-            return false;
-        };
-        let selected = match &doc.operations {
-            DocumentOperations::Single(op) => Some(&op.node),
-            DocumentOperations::Multiple(ops) => operation_name
-                .as_deref()
-                .and_then(|name| ops.iter().find(|(n, _)| n.as_str() == name))
-                .map(|(_, op)| &op.node),
-        };
-        selected.is_some_and(|op| op.ty != OperationType::Query)
+    /// Whether the operation it runs is a mutation or a subscription.
+    pub fn writes(&self) -> bool {
+        self.writes
     }
+}
+
+/// The operation a request runs, as async-graphql picks it: the one named, or else
+/// the only one, named or not. None when there is no such operation (the request
+/// then fails validation).
+pub fn selected_operation<'a>(
+    doc: &'a ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'a OperationDefinition> {
+    let operation = match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => op,
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name)?,
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next()?,
+        (DocumentOperations::Multiple(_), None) => return None,
+    };
+    Some(&operation.node)
 }
 
 impl Executor {
@@ -75,18 +83,19 @@ impl Executor {
         let variables = std::mem::take(&mut req.variables);
         let checked = self.check_document(&mut req, &variables);
         req.variables = variables;
-        let order = checked?;
+        let (order, writes) = checked?;
         self.persisted.store(persist, &req.query);
-        Ok(Prepared { req, order })
+        Ok(Prepared { req, order, writes })
     }
 
     /// Parses the document and checks it against every limit and rule that must
-    /// hold before async-graphql validates it; then plans the order of its answer.
+    /// hold before async-graphql validates it; then plans the order of its answer
+    /// and tells whether the operation it runs writes.
     fn check_document(
         &self,
         req: &mut Request,
         variables: &Variables,
-    ) -> Result<Plan, ServerError> {
+    ) -> Result<(Plan, bool), ServerError> {
         let operation_name = req.operation_name.take();
         let doc = req.parsed_query().map_err(|mut err| {
             let mut ext = err.extensions.take().unwrap_or_default();
@@ -98,15 +107,17 @@ impl Executor {
         limits::check_strings(doc)?;
         limits::check_page_sizes(doc, variables, self.max_page_size)?;
         self.types.check(doc)?;
-        let order = Plan::of(doc, operation_name.as_deref(), variables).unwrap_or_default();
+        let selected = selected_operation(doc, operation_name.as_deref());
+        let order = selected.map_or_else(Plan::default, |op| Plan::of(doc, op, variables));
+        let writes = selected.is_some_and(|op| op.ty != OperationType::Query);
         req.operation_name = operation_name;
-        Ok(order)
+        Ok((order, writes))
     }
 
     /// Runs a query or mutation with its own loaders and statement counter, its
     /// answer written in the requested order.
     pub async fn execute(&self, auth: Auth, prepared: Prepared) -> Response {
-        let Prepared { req, order } = prepared;
+        let Prepared { req, order, .. } = prepared;
         let db = Db::new(self.db.clone());
         let (ctx, loads) = RequestCtx::new(db.clone(), auth, self.writes.clone());
         let mut resp = loads.run(self.schema.execute(req.data(ctx))).await;
@@ -127,7 +138,7 @@ impl Executor {
         auth: Auth,
         prepared: Prepared,
     ) -> impl Stream<Item = Response> + Send + 'static {
-        let Prepared { req, order } = prepared;
+        let Prepared { req, order, .. } = prepared;
         let (ctx, driver) = RequestCtx::new(Db::new(self.db.clone()), auth, self.writes.clone());
         tokio::spawn(driver.serve());
         self.schema

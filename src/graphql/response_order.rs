@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 
 use async_graphql::parser::types::{
-    Directive, DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+    Directive, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
 };
 use async_graphql::{Name, Positioned, Value, Variables};
 // The parser's value type: a literal that may be a variable.
@@ -29,25 +29,18 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The plan of the operation a request runs: the one named, or the only one.
-    /// None when there is no such operation (the request then fails to validate).
+    /// The plan of `operation`, one of `doc`'s.
     pub fn of(
         doc: &ExecutableDocument,
-        operation_name: Option<&str>,
+        operation: &OperationDefinition,
         variables: &Variables,
-    ) -> Option<Plan> {
-        let operation = match (&doc.operations, operation_name) {
-            (DocumentOperations::Single(op), _) => op,
-            (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name)?,
-            (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next()?,
-            (DocumentOperations::Multiple(_), None) => return None,
-        };
+    ) -> Plan {
         let walk = Walk {
             doc,
-            operation: &operation.node,
+            operation,
             variables,
         };
-        Some(walk.plan(&[&operation.node.selection_set.node]))
+        walk.plan(&[&operation.selection_set.node])
     }
 
     /// Puts every map of `value` (the operation's `data`) in the requested order.
@@ -189,7 +182,8 @@ mod tests {
     fn ordered(query: &str, variables: serde_json::Value, data: serde_json::Value) -> String {
         let doc = parse_query(query).expect("parses");
         let variables = Variables::from_json(variables);
-        let plan = Plan::of(&doc, None, &variables).expect("one operation");
+        let operation = crate::executor::selected_operation(&doc, None).expect("one operation");
+        let plan = Plan::of(&doc, operation, &variables);
         let mut data = Value::from_json(data).expect("a value");
         plan.apply(&mut data);
         data.into_json().expect("JSON").to_string()

@@ -144,7 +144,7 @@ pub async fn get(
         Ok(req) => req,
         Err(err) => return Outcome::refused(err, true).respond(media),
     };
-    let mut prepared = match state.executor.prepare(req) {
+    let prepared = match state.executor.prepare(req) {
         Ok(prepared) => prepared,
         Err(err) => return Outcome::refused(err, false).respond(media),
     };

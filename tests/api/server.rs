@@ -269,6 +269,15 @@ async fn a_mutation_sent_by_get_is_refused_and_runs_nothing() {
             r#"query Q { posts { totalCount } } mutation M { createTag(name: "via-get") { tag { id } } }"#,
             Some("M"),
         ),
+        // One named operation runs without `operationName`: it must be seen as a write.
+        (
+            r#"mutation M { createTag(name: "via-get") { tag { id } } }"#,
+            None,
+        ),
+        (
+            r#"mutation { register(input: { username: "viaget", email: "viaget@example.com", name: "G", password: "correct horse" }) { token } }"#,
+            None,
+        ),
     ] {
         let mut params = vec![("query", query)];
         if let Some(name) = operation {
@@ -292,6 +301,11 @@ async fn a_mutation_sent_by_get_is_refused_and_runs_nothing() {
     }
     assert_eq!(
         app.sql("SELECT COUNT(*) FROM tags WHERE name = 'via-get'")
+            .await,
+        [Some(0)]
+    );
+    assert_eq!(
+        app.sql("SELECT COUNT(*) FROM authors WHERE username = 'viaget'")
             .await,
         [Some(0)]
     );
