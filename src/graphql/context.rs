@@ -6,8 +6,8 @@ use async_graphql::Context;
 
 use sea_orm::ConnectionTrait;
 
+use super::core::Reader;
 use super::loaders::{LoadDriver, RequestLoader, request_loader};
-use super::policy::Reader;
 use crate::auth::{Auth, Identity};
 use crate::db::{Db, Txn, WriteLock};
 use crate::error::{AppError, GqlResult};

@@ -2,13 +2,14 @@
 //! built from types alone, so the SDL can be printed with no database at hand.
 
 pub mod context;
+pub mod core;
 pub mod error_codes;
 pub mod filter;
+pub mod generic_input;
 pub mod limits;
 pub mod literals;
 pub mod loaders;
 pub mod mutations;
-pub mod node;
 pub mod pagination;
 pub mod policy;
 pub mod queries;

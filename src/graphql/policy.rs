@@ -6,20 +6,10 @@
 //! - A comment is visible exactly when its post is.
 
 use entity::{comment, post};
-use sea_orm::DbBackend;
 use sea_orm::sea_query::{Alias, Condition, DynIden, Expr, ExprTrait, IntoIden, Query};
 
-use super::filter::{self, At};
-use super::node::Node;
+use super::core::{At, Node, Reader, RowFilter};
 use crate::error::AppError;
-
-/// Who reads, and in which SQL dialect: all that turning a rule or a filter into a
-/// condition needs.
-#[derive(Clone, Copy, Debug)]
-pub struct Reader {
-    pub backend: DbBackend,
-    pub viewer: Option<i64>,
-}
 
 /// The rows of `E` the reader may see that pass `filter`, on the table under its
 /// own name.
@@ -42,7 +32,7 @@ pub fn rows_via<E: Node>(
         cond = cond.add(visible);
     }
     if let Some(f) = filter {
-        cond = cond.add(filter::compile(f, reader, link)?);
+        cond = cond.add(f.compile(reader, link)?);
     }
     Ok(cond)
 }

@@ -9,9 +9,9 @@ use sea_orm::{
 };
 
 use super::context::RequestCtx;
+use super::core::{Col, Node};
 use super::loaders::aggregate::{self, Aggregate, AggregateOf, Timed};
 use super::loaders::{ById, CountOf, CountThrough, HasOneOf, Linked, Loaders, PageOf, ThroughPage};
-use super::node::{Col, Node};
 use super::pagination::connection::{CountSource, connection};
 use super::pagination::{Conn, Keyed, PageRequest, TotalCount};
 use super::policy;

@@ -11,8 +11,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::context::RequestCtx;
-use super::node::Node;
-use super::policy::{self, Reader};
+use super::core::Node;
+use super::core::Reader;
+use super::policy;
 use super::types::{Comment, Post, parse_id};
 use crate::db::Db;
 use crate::error::AppError;

@@ -6,18 +6,20 @@
 
 pub mod scalar;
 
-use async_graphql::{Enum, InputObject, InputType};
+use std::borrow::Cow;
+
+use async_graphql::registry::Registry;
+use async_graphql::{Enum, InputObjectType, InputType, InputValueResult, Value};
 use sea_orm::sea_query::{
     Alias, Condition, DynIden, Expr, ExprTrait, IntoIden, JoinType, Query, SelectStatement,
 };
 use sea_orm::{DbBackend, EntityTrait};
 
 use crate::error::AppError;
-use crate::graphql::node::Node;
+use crate::graphql::core::{At, Node, Reader, RowFilter};
+use crate::graphql::generic_input::{self, Field};
 use crate::graphql::pagination::SortField;
 use crate::graphql::pagination::order::ValueKind;
-use crate::graphql::policy::Reader;
-use crate::graphql::types::{CommentFilter, PostFilter, PostOrderField, TagFilter};
 
 pub use scalar::{DateFilter, DateTimeFilter, IdFilter, StringFilter};
 
@@ -120,39 +122,6 @@ impl Scope {
     }
 }
 
-/// A table of entity `E` as a filter refers to it: by its own name at the top, by
-/// an alias inside a subquery.
-pub struct At<E: EntityTrait> {
-    name: DynIden,
-    entity: std::marker::PhantomData<fn() -> E>,
-}
-
-impl<E: EntityTrait> At<E> {
-    /// The table under its own name, as the statement a filter is added to names it.
-    pub fn table() -> Self {
-        At {
-            name: E::default().into_iden(),
-            entity: std::marker::PhantomData,
-        }
-    }
-
-    /// The table under another name, as a subquery names it.
-    pub fn named(name: DynIden) -> Self {
-        At {
-            name,
-            entity: std::marker::PhantomData,
-        }
-    }
-
-    pub fn name(&self) -> DynIden {
-        self.name.clone()
-    }
-
-    pub fn col(&self, col: E::Column) -> Expr {
-        Expr::col((self.name.clone(), col))
-    }
-}
-
 /// The filter input of one type.
 pub trait EntityFilter: Send + Sync {
     type Entity: Node;
@@ -161,16 +130,13 @@ pub trait EntityFilter: Send + Sync {
     fn condition(&self, at: &At<Self::Entity>, scope: &mut Scope) -> Result<Condition, AppError>;
 }
 
-/// Compiles a whole filter tree against the table under its own name; `link` is
-/// the join table the rows are read through, if they are.
-pub fn compile<F: EntityFilter>(
-    filter: &F,
-    reader: Reader,
-    link: Option<DynIden>,
-) -> Result<Condition, AppError> {
-    let mut scope = Scope::new(reader);
-    scope.link = link;
-    filter.condition(&At::table(), &mut scope)
+/// A whole filter tree compiled against the table under its own name.
+impl<F: EntityFilter> RowFilter for F {
+    fn compile(&self, reader: Reader, link: Option<DynIden>) -> Result<Condition, AppError> {
+        let mut scope = Scope::new(reader);
+        scope.link = link;
+        self.condition(&At::table(), &mut scope)
+    }
 }
 
 /// `and` (all of), `or` (any of) and `not`, combined with the filter's own fields.
@@ -208,21 +174,68 @@ pub fn never() -> Condition {
     Condition::all().add(ExprTrait::eq(Expr::val(1), 0))
 }
 
-/// A to-many relation filter: which of the related rows must match.
-#[derive(InputObject, Clone, Debug, PartialEq, Eq, Hash)]
-#[graphql(
-    concrete(name = "PostListFilter", params(PostFilter)),
-    concrete(name = "TagListFilter", params(TagFilter)),
-    concrete(name = "CommentListFilter", params(CommentFilter))
-)]
-pub struct ListFilter<F: InputType> {
-    /// At least one related row matches.
+/// A to-many relation filter, which of the related rows must match: the input
+/// `<Type>ListFilter` (see [`generic_input`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ListFilter<F: EntityFilter + InputType> {
     pub some: Option<Box<F>>,
-    /// Every related row matches (true when there are none).
     pub every: Option<Box<F>>,
-    /// No related row matches.
     pub none: Option<Box<F>>,
 }
+
+impl<F: EntityFilter + InputType> InputType for ListFilter<F> {
+    type RawValueType = Self;
+
+    fn type_name() -> Cow<'static, str> {
+        Cow::Owned(format!("{}ListFilter", <F::Entity as Node>::NAME))
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        generic_input::register::<Self>(
+            registry,
+            Self::type_name(),
+            "A to-many relation filter: which of the related rows must match.",
+            |r| {
+                vec![
+                    Field::of::<Option<Box<F>>>(
+                        r,
+                        "some",
+                        Some("At least one related row matches."),
+                    ),
+                    Field::of::<Option<Box<F>>>(
+                        r,
+                        "every",
+                        Some("Every related row matches (true when there are none)."),
+                    ),
+                    Field::of::<Option<Box<F>>>(r, "none", Some("No related row matches.")),
+                ]
+            },
+        )
+    }
+
+    fn parse(value: Option<Value>) -> InputValueResult<Self> {
+        let fields = generic_input::fields(value)?;
+        Ok(ListFilter {
+            some: generic_input::field(&fields, "some")?,
+            every: generic_input::field(&fields, "every")?,
+            none: generic_input::field(&fields, "none")?,
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        generic_input::value([
+            ("some", self.some.to_value()),
+            ("every", self.every.to_value()),
+            ("none", self.none.to_value()),
+        ])
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+}
+
+impl<F: EntityFilter + InputType> InputObjectType for ListFilter<F> {}
 
 /// A comparison operator between two fields of one row.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -235,17 +248,63 @@ pub enum CompareOp {
     Lte,
 }
 
-/// A comparison of two fields of the same row (Django's `F()`):
-/// `{ left: UPDATED_AT, op: GT, right: PUBLISHED_AT }`. Dates, timestamps and
-/// numbers compare, counts of related rows included (`TAG_COUNT` against
-/// `COMMENT_COUNT`); a null on either side matches nothing.
-#[derive(InputObject, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[graphql(concrete(name = "PostComparison", params(PostOrderField)))]
+/// A comparison of two fields of the same row (Django's `F()`): the input
+/// `<Type>Comparison` (see [`generic_input`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Comparison<F: SortField> {
     pub left: F,
     pub op: CompareOp,
     pub right: F,
 }
+
+impl<F: SortField> InputType for Comparison<F> {
+    type RawValueType = Self;
+
+    fn type_name() -> Cow<'static, str> {
+        Cow::Owned(format!("{}Comparison", <F::Entity as Node>::NAME))
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        generic_input::register::<Self>(
+            registry,
+            Self::type_name(),
+            "A comparison of two fields of the same row (Django's `F()`):\n\
+             `{ left: UPDATED_AT, op: GT, right: PUBLISHED_AT }`. Dates, timestamps and\n\
+             numbers compare, counts of related rows included (`TAG_COUNT` against\n\
+             `COMMENT_COUNT`); a null on either side matches nothing.",
+            |r| {
+                vec![
+                    Field::of::<F>(r, "left", None),
+                    Field::of::<CompareOp>(r, "op", None),
+                    Field::of::<F>(r, "right", None),
+                ]
+            },
+        )
+    }
+
+    fn parse(value: Option<Value>) -> InputValueResult<Self> {
+        let fields = generic_input::fields(value)?;
+        Ok(Comparison {
+            left: generic_input::field(&fields, "left")?,
+            op: generic_input::field(&fields, "op")?,
+            right: generic_input::field(&fields, "right")?,
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        generic_input::value([
+            ("left", self.left.to_value()),
+            ("op", self.op.to_value()),
+            ("right", self.right.to_value()),
+        ])
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+}
+
+impl<F: SortField> InputObjectType for Comparison<F> {}
 
 impl<F: SortField> Comparison<F> {
     pub fn condition(&self, at: &At<F::Entity>, scope: &Scope) -> Result<Condition, AppError> {
@@ -446,7 +505,7 @@ fn related<F: EntityFilter, J: EntityTrait>(
     let outer = match link {
         Link::Direct { col, outer } => {
             sub.expr(at.col(*col))
-                .from_as(F::Entity::default(), at.name.clone())
+                .from_as(F::Entity::default(), at.name())
                 .and_where(at.col(*col).is_not_null());
             outer.clone()
         }
@@ -458,11 +517,11 @@ fn related<F: EntityFilter, J: EntityTrait>(
         } => {
             let join = join.unwrap_or_else(|| At::<J>::named(scope.alias()));
             sub.expr(join.col(*from))
-                .from_as(J::default(), join.name.clone())
+                .from_as(J::default(), join.name())
                 .join_as(
                     JoinType::InnerJoin,
                     F::Entity::default(),
-                    at.name.clone(),
+                    at.name(),
                     ExprTrait::eq(at.col(*id), join.col(*to)),
                 );
             outer.clone()

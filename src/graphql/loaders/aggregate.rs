@@ -15,20 +15,12 @@ use super::window::{self, PARENT};
 use super::{Loaders, group};
 use crate::db::Db;
 use crate::error::AppError;
-use crate::graphql::node::{Col, Node, key_traits};
+use crate::graphql::core::{Col, Node, key_traits};
 use crate::graphql::policy;
 
 /// An entity whose sets can be aggregated: its timestamp columns.
 pub trait Timed: Node {
     const TIMES: &'static [Self::Column];
-}
-
-impl Timed for entity::post::Entity {
-    const TIMES: &'static [Self::Column] = &[
-        entity::post::Column::PublishedAt,
-        entity::post::Column::CreatedAt,
-        entity::post::Column::UpdatedAt,
-    ];
 }
 
 /// The earliest and latest value of a timestamp column over a set.

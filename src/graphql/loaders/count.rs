@@ -13,7 +13,7 @@ use super::window::{self, PARENT};
 use super::{CountOf, CountThrough, Loaders, group};
 use crate::db::Db;
 use crate::error::AppError;
-use crate::graphql::node::Node;
+use crate::graphql::core::Node;
 use crate::graphql::policy;
 
 const COUNT: &str = "__count";

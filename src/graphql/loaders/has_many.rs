@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, QueryTrait};
 use super::window::{self, PARENT};
 use super::{Loaders, PageOf, group};
 use crate::error::AppError;
-use crate::graphql::node::Node;
+use crate::graphql::core::Node;
 use crate::graphql::pagination::{Cursored, Page};
 
 impl<E: Node> Loader<PageOf<E>> for Loaders {

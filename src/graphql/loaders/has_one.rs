@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, ModelTrait, QueryFilter};
 
 use super::{HasOneOf, Loaders, group};
 use crate::error::AppError;
-use crate::graphql::node::{Node, as_i64};
+use crate::graphql::core::{Node, as_i64};
 use crate::graphql::policy;
 
 impl<E: Node> Loader<HasOneOf<E>> for Loaders {

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use sea_orm::EntityTrait;
 
-use crate::graphql::node::{Col, Node, key_traits};
+use crate::graphql::core::{Col, Node, key_traits};
 use crate::graphql::pagination::PageRequest;
 
 /// Belongs-to (and lookups by id): the row of `E` with this primary key.

@@ -36,7 +36,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::auth::Identity;
 use crate::db::Db;
-use crate::graphql::policy::Reader;
+use crate::graphql::core::Reader;
 
 pub use keys::{ById, CountOf, CountThrough, HasOneOf, Linked, PageOf, ThroughPage};
 

@@ -13,7 +13,7 @@ use sea_orm::{
 use super::window::{self, PARENT};
 use super::{Linked, Loaders, ThroughPage, group};
 use crate::error::AppError;
-use crate::graphql::node::Node;
+use crate::graphql::core::Node;
 use crate::graphql::pagination::{Cursored, Page};
 
 /// Join-row columns are selected under this prefix so they never clash with the target's.

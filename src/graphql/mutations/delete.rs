@@ -9,7 +9,7 @@ use sea_orm::{
 
 use crate::db::Txn;
 use crate::error::AppError;
-use crate::graphql::node::Node;
+use crate::graphql::core::Node;
 use crate::graphql::types::{Author, Category, Post, Tag};
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]

@@ -15,8 +15,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 pub use delete::{DeleteAction, DeleteEffect, DeletePayload};
 
 use super::context::RequestCtx;
-use super::node::Node;
-use super::policy::{self, Reader};
+use super::core::Node;
+use super::core::Reader;
+use super::policy;
 use crate::error::{AppError, GqlResult};
 use crate::events::{Announcement, Event, Events};
 use std::sync::Arc;

@@ -15,7 +15,7 @@ use super::taxonomy::resolve_tags;
 use super::{announce, find, free_slug, key, now, owned, signed_in, validate};
 use crate::error::{AppError, GqlResult};
 use crate::events::Event;
-use crate::graphql::policy::Reader;
+use crate::graphql::core::Reader;
 use crate::graphql::types::{Author, Category, Post, Tag, to_id};
 
 #[derive(InputObject)]

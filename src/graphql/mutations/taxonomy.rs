@@ -15,7 +15,7 @@ use super::delete::{DeleteAction, DeletePayload, Report};
 use super::{free_slug, key, signed_in, staff, validate};
 use crate::db::Txn;
 use crate::error::{AppError, GqlResult};
-use crate::graphql::node::Node;
+use crate::graphql::core::Node;
 use crate::graphql::types::{Category, Tag, to_id};
 
 #[derive(SimpleObject)]

@@ -10,7 +10,7 @@ use serde_json::{Value as Json, json};
 
 use super::order::{Sort, Source, ValueKind, key_alias};
 use crate::error::AppError;
-use crate::graphql::node::Node;
+use crate::graphql::core::Node;
 
 /// Longer than any cursor this server makes; refuse before decoding.
 const MAX_CURSOR_LEN: usize = 2048;

@@ -13,9 +13,9 @@ use sea_orm::sea_query::{
 use sea_orm::{ColumnTrait, EntityTrait, IdenStatic};
 
 use super::order::{ValueKind, value_kind};
-use crate::graphql::filter::At;
-use crate::graphql::node::Node;
-use crate::graphql::policy::Reader;
+use crate::graphql::core::At;
+use crate::graphql::core::Node;
+use crate::graphql::core::Reader;
 
 /// A derived sort key. Identity (for batch keys and cursor signatures) is its name.
 #[derive(Clone, Copy)]

@@ -2,19 +2,17 @@
 
 use std::collections::HashSet;
 
-use async_graphql::{Enum, InputObject, InputType};
+use std::borrow::Cow;
+
+use async_graphql::registry::Registry;
+use async_graphql::{Enum, InputObjectType, InputType, InputValueResult, Value};
 use sea_orm::sea_query::{Expr, ExprTrait, Order as SqlOrder};
 use sea_orm::{ColumnTrait, ColumnType, EntityTrait, IdenStatic};
 
 use super::derived::Derived;
 use crate::error::AppError;
-use crate::graphql::filter::At;
-use crate::graphql::node::{Col, Node, key_traits};
-use crate::graphql::policy::Reader;
-use crate::graphql::types::{
-    AuthorOrderField, CategoryOrderField, CommentOrderField, PostOrderField, ProfileOrderField,
-    TagOrderField,
-};
+use crate::graphql::core::{At, Col, Node, Reader, key_traits};
+use crate::graphql::generic_input::{self, Field};
 
 /// Sort direction.
 #[derive(Enum, Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -108,26 +106,69 @@ impl<E: EntityTrait> std::hash::Hash for Source<E> {
     }
 }
 
-/// One key of an `orderBy` list. The primary key is always added as the last key,
-/// so every ordering is total and cursors are exact.
-#[derive(InputObject, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[graphql(
-    concrete(name = "AuthorOrder", params(AuthorOrderField)),
-    concrete(name = "ProfileOrder", params(ProfileOrderField)),
-    concrete(name = "CategoryOrder", params(CategoryOrderField)),
-    concrete(name = "TagOrder", params(TagOrderField)),
-    concrete(name = "PostOrder", params(PostOrderField)),
-    concrete(name = "CommentOrder", params(CommentOrderField))
-)]
+/// One key of an `orderBy` list: the input `<Type>Order` (see [`generic_input`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Order<F: SortField> {
-    /// The field to order by.
     pub field: F,
-    /// Ascending unless told otherwise.
-    #[graphql(default)]
     pub direction: OrderDirection,
-    /// Where nulls go, for fields that can be null.
     pub nulls: Option<NullsOrder>,
 }
+
+impl<F: SortField> InputType for Order<F> {
+    type RawValueType = Self;
+
+    fn type_name() -> Cow<'static, str> {
+        Cow::Owned(format!("{}Order", F::Entity::NAME))
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        generic_input::register::<Self>(
+            registry,
+            Self::type_name(),
+            "One key of an `orderBy` list. The primary key is always added as the last key,\n\
+             so every ordering is total and cursors are exact.",
+            |r| {
+                vec![
+                    Field::of::<F>(r, "field", Some("The field to order by.")),
+                    Field::of::<OrderDirection>(
+                        r,
+                        "direction",
+                        Some("Ascending unless told otherwise."),
+                    )
+                    .default(&OrderDirection::default()),
+                    Field::of::<Option<NullsOrder>>(
+                        r,
+                        "nulls",
+                        Some("Where nulls go, for fields that can be null."),
+                    ),
+                ]
+            },
+        )
+    }
+
+    fn parse(value: Option<Value>) -> InputValueResult<Self> {
+        let fields = generic_input::fields(value)?;
+        Ok(Order {
+            field: generic_input::field(&fields, "field")?,
+            direction: generic_input::field_or(&fields, "direction", OrderDirection::default())?,
+            nulls: generic_input::field(&fields, "nulls")?,
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        generic_input::value([
+            ("field", self.field.to_value()),
+            ("direction", self.direction.to_value()),
+            ("nulls", self.nulls.to_value()),
+        ])
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+}
+
+impl<F: SortField> InputObjectType for Order<F> {}
 
 /// How a column's values travel in a cursor.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

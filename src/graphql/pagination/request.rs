@@ -12,8 +12,9 @@ use super::keyset;
 use super::order::{Order, Sort, SortField, SortKey, Source, key_alias};
 use crate::error::AppError;
 use crate::graphql::RequestCtx;
-use crate::graphql::node::{Node, key_traits};
-use crate::graphql::policy::{self, Reader};
+use crate::graphql::core::Reader;
+use crate::graphql::core::{Node, key_traits};
+use crate::graphql::policy;
 
 /// Page sizes: the size when a client names none, and the most it may ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, QueryFilter};
 
 use crate::error::{AppError, GqlResult};
 use crate::graphql::context::RequestCtx;
-use crate::graphql::node::Node;
+use crate::graphql::core::Node;
 use crate::graphql::pagination::{Conn, Order};
 use crate::graphql::policy;
 use crate::graphql::relations;

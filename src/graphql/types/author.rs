@@ -10,9 +10,10 @@ use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
+use crate::graphql::core::{At, Node};
 use crate::graphql::filter::{
-    At, Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter,
-    to_many, to_one,
+    Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter, to_many,
+    to_one,
 };
 
 use crate::error::GqlResult;
@@ -195,4 +196,10 @@ impl EntityFilter for AuthorFilter {
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
     }
+}
+
+impl Node for author::Entity {
+    const ID: Self::Column = author::Column::Id;
+    const NAME: &'static str = "Author";
+    type Filter = AuthorFilter;
 }

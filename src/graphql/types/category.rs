@@ -6,8 +6,9 @@ use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
+use crate::graphql::core::{At, Node};
 use crate::graphql::filter::{
-    At, Conditions, EntityFilter, IdFilter, ListFilter, Scope, StringFilter, to_many,
+    Conditions, EntityFilter, IdFilter, ListFilter, Scope, StringFilter, to_many,
 };
 
 use crate::error::GqlResult;
@@ -125,4 +126,10 @@ impl EntityFilter for CategoryFilter {
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
     }
+}
+
+impl Node for category::Entity {
+    const ID: Self::Column = category::Column::Id;
+    const NAME: &'static str = "Category";
+    type Filter = CategoryFilter;
 }

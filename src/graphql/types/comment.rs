@@ -7,9 +7,11 @@ use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
+use crate::graphql::core::{At, Node};
 use crate::graphql::filter::{
-    At, Conditions, DateTimeFilter, EntityFilter, IdFilter, Scope, StringFilter, to_one,
+    Conditions, DateTimeFilter, EntityFilter, IdFilter, Scope, StringFilter, to_one,
 };
+use crate::graphql::policy;
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::related;
@@ -121,5 +123,15 @@ impl EntityFilter for CommentFilter {
                 to_one(f.as_ref(), author::Column::Id, fk, scope)
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
+    }
+}
+
+impl Node for comment::Entity {
+    const ID: Self::Column = comment::Column::Id;
+    const NAME: &'static str = "Comment";
+    type Filter = CommentFilter;
+
+    fn visible(at: &At<Self>, viewer: Option<i64>) -> Option<Condition> {
+        policy::comments(at, viewer)
     }
 }

@@ -10,11 +10,14 @@ use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
+use crate::graphql::core::{At, Node};
 use crate::graphql::filter::scalar::bound;
 use crate::graphql::filter::{
-    At, Comparison, Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope,
+    Comparison, Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope,
     StringFilter, through, to_many, to_one,
 };
+use crate::graphql::loaders::aggregate::Timed;
+use crate::graphql::policy;
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::{counted, related};
@@ -349,4 +352,23 @@ impl EntityFilter for PostFilter {
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
     }
+}
+
+impl Node for post::Entity {
+    const ID: Self::Column = post::Column::Id;
+    const NAME: &'static str = "Post";
+    type Filter = PostFilter;
+
+    fn visible(at: &At<Self>, viewer: Option<i64>) -> Option<Condition> {
+        policy::posts(at, viewer)
+    }
+}
+
+/// A post set's aggregate covers these timestamps, in `PostAggregate`'s order.
+impl Timed for post::Entity {
+    const TIMES: &'static [Self::Column] = &[
+        post::Column::PublishedAt,
+        post::Column::CreatedAt,
+        post::Column::UpdatedAt,
+    ];
 }

@@ -7,8 +7,9 @@ use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
+use crate::graphql::core::{At, Node};
 use crate::graphql::filter::{
-    At, Conditions, DateFilter, EntityFilter, IdFilter, Scope, StringFilter, to_one,
+    Conditions, DateFilter, EntityFilter, IdFilter, Scope, StringFilter, to_one,
 };
 
 use crate::error::GqlResult;
@@ -120,4 +121,10 @@ impl EntityFilter for ProfileFilter {
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
     }
+}
+
+impl Node for profile::Entity {
+    const ID: Self::Column = profile::Column::Id;
+    const NAME: &'static str = "Profile";
+    type Filter = ProfileFilter;
 }

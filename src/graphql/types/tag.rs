@@ -8,9 +8,9 @@ use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
+use crate::graphql::core::{At, Node};
 use crate::graphql::filter::{
-    At, Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter,
-    through,
+    Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter, through,
 };
 
 use crate::error::GqlResult;
@@ -144,4 +144,10 @@ impl EntityFilter for TagFilter {
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
     }
+}
+
+impl Node for tag::Entity {
+    const ID: Self::Column = tag::Column::Id;
+    const NAME: &'static str = "Tag";
+    type Filter = TagFilter;
 }

@@ -1,25 +1,32 @@
-//! What the generic loaders and pagination need to know of an entity, and a column
-//! handle that can sit in a batch key.
+//! The ground floor of the GraphQL core: what the generic loaders, filters,
+//! orderings and rules need to know of an entity ([`Node`]), who reads ([`Reader`]),
+//! a table as a statement names it ([`At`]) and a column that can sit in a batch key
+//! ([`Col`]). It imports nothing of the layers built on it; each entity's `Node`
+//! impl lives beside its GraphQL type.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use sea_orm::{EntityTrait, IdenStatic, Value};
+use sea_orm::sea_query::{Condition, DynIden, Expr, IntoIden};
+use sea_orm::{DbBackend, EntityTrait, IdenStatic, Value};
 
-use sea_orm::sea_query::Condition;
+use crate::error::AppError;
 
-use super::filter::{At, EntityFilter};
-use super::types::{
-    AuthorFilter, CategoryFilter, CommentFilter, PostFilter, ProfileFilter, TagFilter,
-};
+/// Who reads, and in which SQL dialect: all that turning a rule or a filter into a
+/// condition needs.
+#[derive(Clone, Copy, Debug)]
+pub struct Reader {
+    pub backend: DbBackend,
+    pub viewer: Option<i64>,
+}
 
 /// An entity served as a GraphQL type: its primary key column, its type name and
 /// its filter input.
 pub trait Node: EntityTrait<Model: Sync> {
     const ID: Self::Column;
-    /// The GraphQL type name, used in error messages.
+    /// The GraphQL type name, used in error messages and to name generic inputs.
     const NAME: &'static str;
-    type Filter: EntityFilter<Entity = Self> + Clone + Eq + Hash + fmt::Debug + 'static;
+    type Filter: RowFilter + Clone + Eq + Hash + fmt::Debug + 'static;
 
     /// The rows `viewer` may see, on the table as `at` names it; `None`: all of them.
     fn visible(_at: &At<Self>, _viewer: Option<i64>) -> Option<Condition> {
@@ -27,29 +34,42 @@ pub trait Node: EntityTrait<Model: Sync> {
     }
 }
 
-macro_rules! node {
-    ($($module:ident => $name:literal, $filter:ty $(, visible: $rule:path)?);* $(;)?) => {$(
-        impl Node for entity::$module::Entity {
-            const ID: Self::Column = entity::$module::Column::Id;
-            const NAME: &'static str = $name;
-            type Filter = $filter;
-            $(
-                fn visible(at: &At<Self>, viewer: Option<i64>) -> Option<Condition> {
-                    $rule(at, viewer)
-                }
-            )?
-        }
-    )*};
+/// A filter input as generic code sees it: the condition it puts on the rows.
+pub trait RowFilter: Send + Sync {
+    /// The rows this filter keeps, on the table under its own name; `link` is the
+    /// join table the rows are read through, if they are.
+    fn compile(&self, reader: Reader, link: Option<DynIden>) -> Result<Condition, AppError>;
 }
 
-node!(
-    author => "Author", AuthorFilter;
-    profile => "Profile", ProfileFilter;
-    category => "Category", CategoryFilter;
-    tag => "Tag", TagFilter;
-    post => "Post", PostFilter, visible: super::policy::posts;
-    comment => "Comment", CommentFilter, visible: super::policy::comments;
-);
+/// A table of entity `E` as a statement refers to it: by its own name at the top,
+/// by an alias inside a subquery.
+pub struct At<E: EntityTrait> {
+    name: DynIden,
+    entity: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E: EntityTrait> At<E> {
+    /// The table under its own name, as the statement a filter is added to names it.
+    pub fn table() -> Self {
+        Self::named(E::default().into_iden())
+    }
+
+    /// The table under another name, as a subquery names it.
+    pub fn named(name: DynIden) -> Self {
+        At {
+            name,
+            entity: std::marker::PhantomData,
+        }
+    }
+
+    pub fn name(&self) -> DynIden {
+        self.name.clone()
+    }
+
+    pub fn col(&self, col: E::Column) -> Expr {
+        Expr::col((self.name.clone(), col))
+    }
+}
 
 /// A column of `E` that can be part of a hashable batch key. SeaORM's column enums
 /// are neither `Hash` nor `Eq`, so identity is the column's name.
