@@ -10,6 +10,9 @@ use std::sync::Arc;
 use async_graphql::ErrorExtensions;
 use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, SqlErr};
 
+use crate::graphql::core::Reference;
+use crate::graphql::registry::REFERENCES;
+
 /// Every `extensions.code` a client can be sent, in one place. Clients branch on
 /// these strings, so they are part of the API and never change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -271,16 +274,6 @@ const UNIQUE: [(&str, &str, &str, &str); 9] = [
     ),
 ];
 
-const FOREIGN: [(&str, &str, &str); 7] = [
-    ("fk_profiles_author_id", "author", "Author"),
-    ("fk_posts_author_id", "author", "Author"),
-    ("fk_posts_category_id", "categoryId", "Category"),
-    ("fk_post_tags_post_id", "postId", "Post"),
-    ("fk_post_tags_tag_id", "tagIds", "Tag"),
-    ("fk_comments_post_id", "postId", "Post"),
-    ("fk_comments_author_id", "author", "Author"),
-];
-
 fn unique_violation(msg: &str) -> AppError {
     let found = UNIQUE
         .iter()
@@ -306,10 +299,11 @@ fn foreign_key_violation(msg: &str) -> AppError {
             blocked: 0,
         };
     }
-    match FOREIGN.iter().find(|(name, ..)| msg.contains(name)) {
-        Some((_, field, entity)) => AppError::NotFound {
-            entity,
-            field: Some(field),
+    let named = |r: &&&dyn Reference| r.constraint().is_some_and(|name| msg.contains(&name));
+    match REFERENCES.iter().find(named) {
+        Some(reference) => AppError::NotFound {
+            entity: reference.parent_name(),
+            field: Some(reference.field()),
         },
         // SQLite names no constraint; writes check their references first, so
         // this is only reached in a race.

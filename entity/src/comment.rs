@@ -20,14 +20,16 @@ pub enum Relation {
         belongs_to = "super::post::Entity",
         from = "Column::PostId",
         to = "super::post::Column::Id",
-        on_delete = "Cascade"
+        on_delete = "Cascade",
+        fk_name = "fk_comments_post_id"
     )]
     Post,
     #[sea_orm(
         belongs_to = "super::author::Entity",
         from = "Column::AuthorId",
         to = "super::author::Column::Id",
-        on_delete = "SetNull"
+        on_delete = "SetNull",
+        fk_name = "fk_comments_author_id"
     )]
     Author,
 }

@@ -36,14 +36,16 @@ pub enum Relation {
         belongs_to = "super::author::Entity",
         from = "Column::AuthorId",
         to = "super::author::Column::Id",
-        on_delete = "Cascade"
+        on_delete = "Cascade",
+        fk_name = "fk_posts_author_id"
     )]
     Author,
     #[sea_orm(
         belongs_to = "super::category::Entity",
         from = "Column::CategoryId",
         to = "super::category::Column::Id",
-        on_delete = "SetNull"
+        on_delete = "SetNull",
+        fk_name = "fk_posts_category_id"
     )]
     Category,
     #[sea_orm(has_many = "super::comment::Entity")]

@@ -18,14 +18,16 @@ pub enum Relation {
         belongs_to = "super::post::Entity",
         from = "Column::PostId",
         to = "super::post::Column::Id",
-        on_delete = "Cascade"
+        on_delete = "Cascade",
+        fk_name = "fk_post_tags_post_id"
     )]
     Post,
     #[sea_orm(
         belongs_to = "super::tag::Entity",
         from = "Column::TagId",
         to = "super::tag::Column::Id",
-        on_delete = "Restrict"
+        on_delete = "Restrict",
+        fk_name = "fk_post_tags_tag_id"
     )]
     Tag,
 }

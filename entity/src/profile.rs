@@ -22,7 +22,8 @@ pub enum Relation {
         belongs_to = "super::author::Entity",
         from = "Column::AuthorId",
         to = "super::author::Column::Id",
-        on_delete = "Cascade"
+        on_delete = "Cascade",
+        fk_name = "fk_profiles_author_id"
     )]
     Author,
 }

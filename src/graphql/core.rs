@@ -7,8 +7,12 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use sea_orm::sea_query::{Condition, DynIden, Expr, IntoIden};
-use sea_orm::{DbBackend, EntityTrait, IdenStatic, Value};
+use std::marker::PhantomData;
+
+use sea_orm::sea_query::{
+    Condition, DynIden, Expr, ForeignKeyAction, IntoIden, Query, SelectStatement,
+};
+use sea_orm::{ColumnTrait, DbBackend, EntityTrait, IdenStatic, Related, RelationDef, Value};
 
 use crate::error::AppError;
 
@@ -68,6 +72,212 @@ impl<E: EntityTrait> At<E> {
 
     pub fn col(&self, col: E::Column) -> Expr {
         Expr::col((self.name.clone(), col))
+    }
+}
+
+/// A foreign key: `column` of `C` holds the id of a row of `P`. The relation kinds
+/// are read off it: belongs-to from `C`, has-one or has-many from `P`. Declared
+/// once per relation (see `graphql::registry`); the constraint's name and delete
+/// rule come from the SeaORM relation that declares them in `entity`.
+pub struct ForeignKey<C: EntityTrait, P: EntityTrait> {
+    pub column: C::Column,
+    /// The input field writes name the parent by, reported as `extensions.field`
+    /// when the constraint refuses a write.
+    pub field: &'static str,
+    parent: PhantomData<fn() -> P>,
+}
+
+impl<C: EntityTrait, P: EntityTrait> ForeignKey<C, P> {
+    pub const fn new(column: C::Column, field: &'static str) -> Self {
+        ForeignKey {
+            column,
+            field,
+            parent: PhantomData,
+        }
+    }
+}
+
+impl<C: EntityTrait + Related<P>, P: EntityTrait> ForeignKey<C, P> {
+    /// SeaORM's declaration of the relation (`entity`'s `Related<P>` for `C`).
+    pub fn def(&self) -> RelationDef {
+        C::to()
+    }
+
+    /// The constraint's name, as database errors report it.
+    pub fn constraint(&self) -> Option<String> {
+        self.def().fk_name
+    }
+
+    /// What deleting the parent does to the rows pointing at it.
+    pub fn on_delete(&self) -> OnDelete {
+        match self.def().on_delete {
+            Some(ForeignKeyAction::Cascade) => OnDelete::Cascade,
+            Some(ForeignKeyAction::SetNull) => OnDelete::SetNull,
+            _ => OnDelete::Protect,
+        }
+    }
+}
+
+impl<C: EntityTrait, P: EntityTrait> Clone for ForeignKey<C, P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C: EntityTrait, P: EntityTrait> Copy for ForeignKey<C, P> {}
+
+/// Django's `on_delete`, as the database enforces it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnDelete {
+    Cascade,
+    SetNull,
+    /// `RESTRICT` / `NO ACTION`: Django's `PROTECT`.
+    Protect,
+}
+
+/// A many-to-many relation read from `A`'s side: the rows of join table `J` whose
+/// `from` points at an `A` and whose `to` points at a `B`.
+pub struct ManyToMany<J: EntityTrait, A: EntityTrait, B: EntityTrait> {
+    pub from: ForeignKey<J, A>,
+    pub to: ForeignKey<J, B>,
+    /// What a join row is called where one is reported (Django's through model).
+    pub link: &'static str,
+}
+
+impl<J: EntityTrait, A: EntityTrait, B: EntityTrait> ManyToMany<J, A, B> {
+    /// The same relation read from `B`'s side.
+    pub const fn reversed(&self) -> ManyToMany<J, B, A> {
+        ManyToMany {
+            from: self.to,
+            to: self.from,
+            link: self.link,
+        }
+    }
+
+    pub fn columns(&self) -> (J::Column, J::Column) {
+        (self.from.column, self.to.column)
+    }
+}
+
+impl<J: EntityTrait, A: EntityTrait, B: EntityTrait> Clone for ManyToMany<J, A, B> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<J: EntityTrait, A: EntityTrait, B: EntityTrait> Copy for ManyToMany<J, A, B> {}
+
+/// Which rows of a parent table a walk over foreign keys starts from.
+#[derive(Clone, Debug)]
+pub enum Parents {
+    One(i64),
+    /// A statement selecting the parents' ids.
+    Query(Box<SelectStatement>),
+}
+
+/// A foreign key as the code that walks all of them sees it (the delete report,
+/// the reading of constraint errors): one object per key, whatever its types.
+pub trait Reference: Sync {
+    /// The constraint's name, as database errors report it.
+    fn constraint(&self) -> Option<String>;
+    /// The input field that names the parent in writes.
+    fn field(&self) -> &'static str;
+    /// The GraphQL type of the parent.
+    fn parent_name(&self) -> &'static str;
+    /// How a row pointing at the parent is named in a delete report.
+    fn child_name(&self) -> &'static str;
+    fn on_delete(&self) -> OnDelete;
+    fn parent_table(&self) -> DynIden;
+    fn child_table(&self) -> DynIden;
+    /// The child's column that holds the parent's id.
+    fn child_column(&self) -> &'static str;
+    /// The child rows that point at `parents`.
+    fn children(&self, parents: &Parents) -> Condition;
+    /// The ids of the child rows `rows` selects, for a walk to go on from them;
+    /// `None` for join rows, which nothing points at.
+    fn child_ids(&self, rows: Condition) -> Option<SelectStatement>;
+}
+
+fn pointing_at(column: impl ColumnTrait, parents: &Parents) -> Condition {
+    Condition::all().add(match parents {
+        Parents::One(id) => column.eq(*id),
+        Parents::Query(ids) => column.in_subquery(ids.as_ref().clone()),
+    })
+}
+
+impl<C: Node + Related<P>, P: Node> Reference for ForeignKey<C, P> {
+    fn constraint(&self) -> Option<String> {
+        ForeignKey::constraint(self)
+    }
+    fn field(&self) -> &'static str {
+        self.field
+    }
+    fn parent_name(&self) -> &'static str {
+        P::NAME
+    }
+    fn child_name(&self) -> &'static str {
+        C::NAME
+    }
+    fn on_delete(&self) -> OnDelete {
+        ForeignKey::on_delete(self)
+    }
+    fn parent_table(&self) -> DynIden {
+        P::default().into_iden()
+    }
+    fn child_table(&self) -> DynIden {
+        C::default().into_iden()
+    }
+    fn child_column(&self) -> &'static str {
+        self.column.as_str()
+    }
+    fn children(&self, parents: &Parents) -> Condition {
+        pointing_at(self.column, parents)
+    }
+    fn child_ids(&self, rows: Condition) -> Option<SelectStatement> {
+        Some(
+            Query::select()
+                .column(C::ID)
+                .from(C::default())
+                .cond_where(rows)
+                .take(),
+        )
+    }
+}
+
+/// The join table's key to `A`. A join row deleted with its `A` is reported as
+/// the link; one that holds an `A` back (PROTECT) is reported as the `B` it links
+/// to, which is what has to be detached first.
+impl<J: EntityTrait + Related<A>, A: Node, B: Node> Reference for ManyToMany<J, A, B> {
+    fn constraint(&self) -> Option<String> {
+        self.from.constraint()
+    }
+    fn field(&self) -> &'static str {
+        self.from.field
+    }
+    fn parent_name(&self) -> &'static str {
+        A::NAME
+    }
+    fn child_name(&self) -> &'static str {
+        match self.from.on_delete() {
+            OnDelete::Protect => B::NAME,
+            OnDelete::Cascade | OnDelete::SetNull => self.link,
+        }
+    }
+    fn on_delete(&self) -> OnDelete {
+        self.from.on_delete()
+    }
+    fn parent_table(&self) -> DynIden {
+        A::default().into_iden()
+    }
+    fn child_table(&self) -> DynIden {
+        J::default().into_iden()
+    }
+    fn child_column(&self) -> &'static str {
+        self.from.column.as_str()
+    }
+    fn children(&self, parents: &Parents) -> Condition {
+        pointing_at(self.from.column, parents)
+    }
+    fn child_ids(&self, _rows: Condition) -> Option<SelectStatement> {
+        None
     }
 }
 

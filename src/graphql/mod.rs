@@ -13,6 +13,7 @@ pub mod mutations;
 pub mod pagination;
 pub mod policy;
 pub mod queries;
+pub mod registry;
 pub mod relations;
 pub mod response_order;
 pub mod subscription;

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use super::context::RequestCtx;
-use super::core::{Col, Node};
+use super::core::{Col, ForeignKey, ManyToMany, Node};
 use super::loaders::aggregate::{self, Aggregate, AggregateOf, Timed};
 use super::loaders::{ById, CountOf, CountThrough, HasOneOf, Linked, Loaders, PageOf, ThroughPage};
 use super::pagination::connection::{CountSource, connection};
@@ -33,27 +33,27 @@ pub async fn required<E: Node>(ctx: &Context<'_>, id: i64) -> GqlResult<E::Model
 }
 
 /// Has-one: the row whose unique foreign key `fk` points at `parent`.
-pub async fn has_one<E: Node>(
+pub async fn has_one<E: Node, P: EntityTrait>(
     ctx: &Context<'_>,
-    fk: E::Column,
+    fk: ForeignKey<E, P>,
     parent: i64,
 ) -> GqlResult<Option<E::Model>> {
     let key = HasOneOf {
-        fk: Col::<E>(fk),
+        fk: Col::<E>(fk.column),
         parent,
     };
     RequestCtx::of(ctx)?.loader.load_one(key).await
 }
 
 /// Has-many: a page of the rows whose `fk` points at `parent`.
-pub async fn has_many<E: Node, N: OutputType>(
+pub async fn has_many<E: Node, P: EntityTrait, N: OutputType>(
     ctx: &Context<'_>,
-    fk: E::Column,
+    fk: ForeignKey<E, P>,
     parent: i64,
     page: PageRequest<E>,
     node: fn(E::Model) -> N,
 ) -> GqlResult<Conn<N>> {
-    let fk = Col(fk);
+    let fk = Col(fk.column);
     let key = PageOf {
         fk,
         parent,
@@ -73,16 +73,16 @@ pub async fn has_many<E: Node, N: OutputType>(
 }
 
 /// Many-to-many: a page of the rows of `E` linked to `parent` through the join
-/// table `J` (`from` points at the parent, `to` at `E`); `edge` makes each node and
-/// the edge fields from its join row.
-pub async fn through<E, J, N, EF, CN, EN>(
+/// table `J`; `edge` makes each node and the edge fields from its join row.
+pub async fn through<P, E, J, N, EF, CN, EN>(
     ctx: &Context<'_>,
-    (from, to): (J::Column, J::Column),
+    link_rows: ManyToMany<J, P, E>,
     parent: i64,
     page: PageRequest<E>,
     edge: fn(Linked<E, J>) -> (N, EF),
 ) -> GqlResult<Conn<N, EF, CN, EN>>
 where
+    P: EntityTrait,
     E: Node,
     J: EntityTrait<Model: Sync>,
     N: OutputType,
@@ -90,6 +90,7 @@ where
     CN: ConnectionNameType,
     EN: EdgeNameType,
 {
+    let (from, to) = link_rows.columns();
     let (from, to) = (Col::<J>(from), Col::<J>(to));
     let key = ThroughPage {
         from,
@@ -112,14 +113,14 @@ where
 }
 
 /// How many rows of `E` have `fk = parent` (and pass `filter`).
-pub async fn count<E: Node>(
+pub async fn count<E: Node, P: EntityTrait>(
     ctx: &Context<'_>,
-    fk: E::Column,
+    fk: ForeignKey<E, P>,
     parent: i64,
     filter: Option<E::Filter>,
 ) -> GqlResult<i64> {
     let key = CountOf {
-        fk: Col::<E>(fk),
+        fk: Col::<E>(fk.column),
         parent,
         filter,
     };
@@ -128,12 +129,13 @@ pub async fn count<E: Node>(
 
 /// How many rows of `E` are linked to `parent` through the join table `J`
 /// (and pass `filter`).
-pub async fn count_through<E: Node, J: EntityTrait>(
+pub async fn count_through<P: EntityTrait, E: Node, J: EntityTrait>(
     ctx: &Context<'_>,
-    (from, to): (J::Column, J::Column),
+    link_rows: ManyToMany<J, P, E>,
     parent: i64,
     filter: Option<E::Filter>,
 ) -> GqlResult<i64> {
+    let (from, to) = link_rows.columns();
     let key = CountThrough::<E, J> {
         from: Col(from),
         to: Col(to),
@@ -144,14 +146,14 @@ pub async fn count_through<E: Node, J: EntityTrait>(
 }
 
 /// The count and timestamp ranges of the rows of `E` with `fk = parent`.
-pub async fn aggregate<E: Timed>(
+pub async fn aggregate<E: Timed, P: EntityTrait>(
     ctx: &Context<'_>,
-    fk: E::Column,
+    fk: ForeignKey<E, P>,
     parent: i64,
     filter: Option<E::Filter>,
 ) -> GqlResult<Aggregate> {
     let key = AggregateOf {
-        fk: Col::<E>(fk),
+        fk: Col::<E>(fk.column),
         parent,
         filter,
     };
@@ -219,7 +221,12 @@ struct RelationCount<E: Node> {
 #[async_trait::async_trait]
 impl<E: Node> CountSource for RelationCount<E> {
     async fn count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        count::<E>(ctx, self.fk.0, self.parent, self.filter.clone()).await
+        let key = CountOf {
+            fk: self.fk,
+            parent: self.parent,
+            filter: self.filter.clone(),
+        };
+        load_count(ctx, key).await
     }
 }
 
@@ -234,8 +241,13 @@ struct ThroughCount<E: Node, J: EntityTrait> {
 #[async_trait::async_trait]
 impl<E: Node, J: EntityTrait> CountSource for ThroughCount<E, J> {
     async fn count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
-        let via = (self.from.0, self.to.0);
-        count_through::<E, J>(ctx, via, self.parent, self.filter.clone()).await
+        let key = CountThrough::<E, J> {
+            from: self.from,
+            to: self.to,
+            parent: self.parent,
+            filter: self.filter.clone(),
+        };
+        load_count(ctx, key).await
     }
 }
 

@@ -238,3 +238,80 @@ async fn migrations_roll_back_and_reapply(#[case] backend: Backend) {
     Migrator::up(&conn, None).await.expect("up again");
     assert_eq!(ints(&conn, tables).await, [Some(3)], "{backend:?}");
 }
+
+/// The relation registry the server reads (constraint names, columns, delete
+/// rules, all from `entity`'s SeaORM relations) is the schema the migrations made.
+#[apply(each_backend)]
+#[tokio::test]
+async fn the_relation_registry_is_the_schema_the_migrations_make(#[case] backend: Backend) {
+    use blogql::graphql::core::OnDelete;
+    use blogql::graphql::registry::REFERENCES;
+
+    if !listed(backend) {
+        return;
+    }
+    let db = TestDb::create(backend).await;
+    let conn = db.connect().await;
+    Migrator::up(&conn, None).await.expect("migrate");
+    let sql = match backend {
+        // SQLite keeps no constraint names: compared without them.
+        Backend::Sqlite => ["profiles", "posts", "comments", "post_tags"]
+            .map(|t| {
+                format!("SELECT '', '{t}', \"from\", on_delete FROM pragma_foreign_key_list('{t}')")
+            })
+            .join(" UNION ALL "),
+        Backend::Postgres => "SELECT c.conname::text, cl.relname::text, a.attname::text, \
+             CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' \
+             WHEN 'r' THEN 'RESTRICT' ELSE 'NO ACTION' END \
+             FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+             JOIN pg_namespace n ON n.oid = c.connamespace \
+             WHERE c.contype = 'f' AND n.nspname = 'public'"
+            .to_owned(),
+        Backend::Mysql => "SELECT CAST(r.constraint_name AS CHAR), CAST(r.table_name AS CHAR), \
+             CAST(k.column_name AS CHAR), CAST(r.delete_rule AS CHAR) \
+             FROM information_schema.referential_constraints r \
+             JOIN information_schema.key_column_usage k ON k.constraint_schema = \
+             r.constraint_schema AND k.constraint_name = r.constraint_name \
+             AND k.table_name = r.table_name WHERE r.constraint_schema = DATABASE()"
+            .to_owned(),
+    };
+    let stmt = Statement::from_string(conn.get_database_backend(), sql);
+    let text = |row: &sea_orm::QueryResult, i| row.try_get_by_index::<String>(i).expect("text");
+    let in_database: BTreeSet<(String, String, String, &str)> = conn
+        .query_all_raw(stmt)
+        .await
+        .expect("catalog")
+        .iter()
+        .map(|row| {
+            let rule = match text(row, 3).as_str() {
+                "CASCADE" => "CASCADE",
+                "SET NULL" => "SET NULL",
+                _ => "PROTECT",
+            };
+            (text(row, 0), text(row, 1), text(row, 2), rule)
+        })
+        .collect();
+    let declared: BTreeSet<(String, String, String, &str)> = REFERENCES
+        .iter()
+        .map(|r| {
+            let name = match backend {
+                Backend::Sqlite => String::new(),
+                _ => r.constraint().expect("named"),
+            };
+            let rule = match r.on_delete() {
+                OnDelete::Cascade => "CASCADE",
+                OnDelete::SetNull => "SET NULL",
+                OnDelete::Protect => "PROTECT",
+            };
+            (
+                name,
+                r.child_table().to_string(),
+                r.child_column().to_owned(),
+                rule,
+            )
+        })
+        .collect();
+    assert_eq!(declared.len(), 7);
+    assert_eq!(declared, in_database, "{backend:?}");
+}

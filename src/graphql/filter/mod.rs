@@ -16,7 +16,7 @@ use sea_orm::sea_query::{
 use sea_orm::{DbBackend, EntityTrait};
 
 use crate::error::AppError;
-use crate::graphql::core::{At, Node, Reader, RowFilter};
+use crate::graphql::core::{At, ForeignKey, ManyToMany, Node, Reader, RowFilter};
 use crate::graphql::generic_input::{self, Field};
 use crate::graphql::pagination::SortField;
 use crate::graphql::pagination::order::ValueKind;
@@ -389,51 +389,65 @@ impl Default for Conditions {
     }
 }
 
-/// To-one: the row of `F::Entity` whose `col` equals `outer` matches `filter`
-/// (belongs-to: `col` is its id and `outer` the foreign key; has-one the reverse).
-pub fn to_one<F: EntityFilter>(
+/// Belongs-to: the row that the foreign key `fk` of the row `at` names points at
+/// matches `filter`.
+pub fn parent<F: EntityFilter, C: EntityTrait>(
     filter: &F,
-    col: <F::Entity as EntityTrait>::Column,
-    outer: Expr,
+    fk: ForeignKey<C, F::Entity>,
+    at: &At<C>,
     scope: &mut Scope,
 ) -> Result<Condition, AppError> {
-    related::<F, F::Entity>(
-        &Link::Direct { col, outer },
-        filter,
-        Quantifier::Some,
-        scope,
-    )
+    let link = Link::Direct {
+        col: F::Entity::ID,
+        outer: at.col(fk.column),
+    };
+    related::<F, F::Entity>(&link, filter, Quantifier::Some, scope)
 }
 
-/// To-many: the rows of `F::Entity` whose `fk` equals `outer`, quantified.
-pub fn to_many<F: EntityFilter + InputType>(
-    list: &ListFilter<F>,
-    fk: <F::Entity as EntityTrait>::Column,
-    outer: Expr,
+/// Has-one: the row whose unique `fk` points at the row `at` names matches `filter`.
+pub fn has_one<F: EntityFilter, P: Node>(
+    filter: &F,
+    fk: ForeignKey<F::Entity, P>,
+    at: &At<P>,
     scope: &mut Scope,
 ) -> Result<Condition, AppError> {
-    quantified::<F, F::Entity>(&Link::Direct { col: fk, outer }, list, scope)
+    let link = Link::Direct {
+        col: fk.column,
+        outer: at.col(P::ID),
+    };
+    related::<F, F::Entity>(&link, filter, Quantifier::Some, scope)
 }
 
-/// Many-to-many: the rows of `F::Entity` linked to `outer` through the join table
-/// `J` (`from` points at the outer row, `to` at `id`), quantified.
-pub fn through<F: EntityFilter + InputType, J: EntityTrait>(
+/// To-many: the rows whose `fk` points at the row `at` names, quantified.
+pub fn to_many<F: EntityFilter + InputType, P: Node>(
     list: &ListFilter<F>,
-    (from, to): (J::Column, J::Column),
-    id: <F::Entity as EntityTrait>::Column,
-    outer: Expr,
+    fk: ForeignKey<F::Entity, P>,
+    at: &At<P>,
     scope: &mut Scope,
 ) -> Result<Condition, AppError> {
-    quantified::<F, J>(
-        &Link::Through {
-            from,
-            to,
-            id,
-            outer,
-        },
-        list,
-        scope,
-    )
+    let link = Link::Direct {
+        col: fk.column,
+        outer: at.col(P::ID),
+    };
+    quantified::<F, F::Entity>(&link, list, scope)
+}
+
+/// Many-to-many: the rows linked to the row `at` names through the join table
+/// `J`, quantified.
+pub fn through<F: EntityFilter + InputType, P: Node, J: EntityTrait>(
+    list: &ListFilter<F>,
+    link_rows: ManyToMany<J, P, F::Entity>,
+    at: &At<P>,
+    scope: &mut Scope,
+) -> Result<Condition, AppError> {
+    let (from, to) = link_rows.columns();
+    let link = Link::Through {
+        from,
+        to,
+        id: F::Entity::ID,
+        outer: at.col(P::ID),
+    };
+    quantified::<F, J>(&link, list, scope)
 }
 
 /// How the related table is reached from the outer one.

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{author, comment, post, post_tag, profile};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
+use entity::author;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
-use super::delete::{DeleteAction, DeletePayload, Report};
+use super::delete::{DeletePayload, Report};
 use super::profile::{ProfileInput, insert_profile};
 use super::{now, signed_in, validate};
 use crate::auth::{self, Keys};
@@ -218,52 +218,7 @@ impl AccountMutation {
             .one(conn)
             .await?
             .ok_or_else(|| AppError::not_found("Author"))?;
-        let their_posts = || {
-            Query::select()
-                .column(post::Column::Id)
-                .from(post::Entity)
-                .and_where(post::Column::AuthorId.eq(viewer))
-                .take()
-        };
-        let report = Report::deleting::<author::Entity>(conn, viewer)
-            .await?
-            .count::<profile::Entity>(
-                conn,
-                DeleteAction::Delete,
-                "Profile",
-                profile::Column::AuthorId.eq(viewer).into(),
-            )
-            .await?
-            .count::<post::Entity>(
-                conn,
-                DeleteAction::Delete,
-                "Post",
-                post::Column::AuthorId.eq(viewer).into(),
-            )
-            .await?
-            .count::<comment::Entity>(
-                conn,
-                DeleteAction::Delete,
-                "Comment",
-                comment::Column::PostId.in_subquery(their_posts()).into(),
-            )
-            .await?
-            .count::<post_tag::Entity>(
-                conn,
-                DeleteAction::Delete,
-                "PostTag",
-                post_tag::Column::PostId.in_subquery(their_posts()).into(),
-            )
-            .await?
-            .count::<comment::Entity>(
-                conn,
-                DeleteAction::SetNull,
-                "Comment",
-                Condition::all()
-                    .add(comment::Column::AuthorId.eq(viewer))
-                    .add(comment::Column::PostId.not_in_subquery(their_posts())),
-            )
-            .await?;
+        let report = Report::collect::<author::Entity>(conn, viewer).await?;
         let effects = report
             .finish::<author::Entity>(txn, viewer, dry_run)
             .await?;

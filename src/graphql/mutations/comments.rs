@@ -108,7 +108,7 @@ impl CommentMutation {
                 "only the comment's author or the post's author may delete it",
             ));
         }
-        let report = Report::deleting::<comment::Entity>(conn, current.id).await?;
+        let report = Report::collect::<comment::Entity>(conn, current.id).await?;
         let effects = report
             .finish::<comment::Entity>(txn, current.id, dry_run)
             .await?;

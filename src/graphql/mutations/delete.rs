@@ -2,14 +2,14 @@
 //! admin's delete confirmation page): rows deleted, set to null, or in the way.
 
 use async_graphql::{Enum, ID, SimpleObject};
-use sea_orm::sea_query::Condition;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, PrimaryKeyTrait, QueryFilter,
-};
+use futures_util::future::BoxFuture;
+use sea_orm::sea_query::{Asterisk, Condition, DynIden, Expr, Func, IntoIden, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait};
 
 use crate::db::Txn;
 use crate::error::AppError;
-use crate::graphql::core::Node;
+use crate::graphql::core::{Node, OnDelete, Parents, Reference};
+use crate::graphql::registry::REFERENCES;
 use crate::graphql::types::{Author, Category, Post, Tag};
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -50,34 +50,123 @@ pub struct DeletePayload {
 #[derive(Default)]
 pub struct Report(Vec<DeleteEffect>);
 
-impl Report {
-    /// A report that starts with the row being deleted.
-    pub async fn deleting<E: Node>(conn: &impl ConnectionTrait, id: i64) -> Result<Self, AppError> {
-        Report::default()
-            .count::<E>(conn, DeleteAction::Delete, E::NAME, E::ID.eq(id).into())
-            .await
+/// The state of [`Report::collect`]'s walk.
+struct Walk {
+    report: Report,
+    /// Every table rows are deleted from, with which of its rows.
+    deleted: Vec<(DynIden, Parents)>,
+    /// The rows a CASCADE deletes, per table, to keep them out of SET NULL counts.
+    gone: Vec<(DynIden, Condition)>,
+}
+
+impl Walk {
+    /// Follows every CASCADE from `parents`, depth first, counting as it goes.
+    fn cascade<'a, C: ConnectionTrait>(
+        &'a mut self,
+        conn: &'a C,
+        (table, parents): (DynIden, Parents),
+    ) -> BoxFuture<'a, Result<(), AppError>> {
+        Box::pin(async move {
+            for reference in dependents(&table) {
+                if reference.on_delete() != OnDelete::Cascade {
+                    continue;
+                }
+                let child = reference.child_table();
+                let rows = reference.children(&parents);
+                let name = reference.child_name();
+                self.count(
+                    conn,
+                    DeleteAction::Delete,
+                    name,
+                    child.clone(),
+                    rows.clone(),
+                )
+                .await?;
+                self.gone.push((child.clone(), rows.clone()));
+                if let Some(ids) = reference.child_ids(rows) {
+                    let next = (child, Parents::Query(Box::new(ids)));
+                    self.deleted.push(next.clone());
+                    self.cascade(conn, next).await?;
+                }
+            }
+            Ok(())
+        })
     }
 
-    pub async fn count<E: EntityTrait>(
-        mut self,
+    async fn count(
+        &mut self,
         conn: &impl ConnectionTrait,
         action: DeleteAction,
         type_name: &'static str,
+        table: DynIden,
         rows: Condition,
-    ) -> Result<Self, AppError>
-    where
-        E::Model: Sync,
-    {
-        let n = E::find().filter(rows).count(conn).await?;
-        let count = i64::try_from(n).unwrap_or(i64::MAX);
+    ) -> Result<(), AppError> {
+        let stmt = Query::select()
+            .expr(Func::count(Expr::col(Asterisk)))
+            .from(table)
+            .cond_where(rows)
+            .take();
+        let row = conn.query_one(&stmt).await?;
+        let count = match row {
+            Some(row) => row.try_get_by_index::<i64>(0)?,
+            None => 0,
+        };
         if count > 0 {
-            self.0.push(DeleteEffect {
+            self.report.0.push(DeleteEffect {
                 action,
                 type_name,
                 count,
             });
         }
-        Ok(self)
+        Ok(())
+    }
+}
+
+/// The foreign keys that point at `table`.
+fn dependents(table: &DynIden) -> impl Iterator<Item = &'static dyn Reference> + '_ {
+    REFERENCES
+        .into_iter()
+        .filter(move |r| same(&r.parent_table(), table))
+}
+
+fn same(a: &DynIden, b: &DynIden) -> bool {
+    a.to_string() == b.to_string()
+}
+
+impl Report {
+    /// What deleting row `id` of `E` does, walked over the foreign keys of
+    /// [`REFERENCES`] as the database's delete rules will act (Django's
+    /// `Collector`): the row, every row a CASCADE takes with it (depth first), then
+    /// the rows a SET NULL clears or a PROTECT holds the delete back for, leaving
+    /// out rows that go anyway. One `COUNT` per line; zero counts are left out.
+    pub async fn collect<E: Node>(conn: &impl ConnectionTrait, id: i64) -> Result<Self, AppError> {
+        let root = (E::default().into_iden(), Parents::One(id));
+        let mut walk = Walk {
+            report: Report::default(),
+            deleted: vec![root.clone()],
+            gone: Vec::new(),
+        };
+        let rows = Condition::all().add(E::ID.eq(id));
+        walk.count(conn, DeleteAction::Delete, E::NAME, root.0.clone(), rows)
+            .await?;
+        walk.cascade(conn, root).await?;
+        for (table, parents) in walk.deleted.clone() {
+            for reference in dependents(&table) {
+                let action = match reference.on_delete() {
+                    OnDelete::Cascade => continue,
+                    OnDelete::SetNull => DeleteAction::SetNull,
+                    OnDelete::Protect => DeleteAction::Protect,
+                };
+                let child = reference.child_table();
+                let mut rows = reference.children(&parents);
+                for (_, going) in walk.gone.iter().filter(|(t, _)| same(t, &child)) {
+                    rows = rows.add(going.clone().not());
+                }
+                walk.count(conn, action, reference.child_name(), child, rows)
+                    .await?;
+            }
+        }
+        Ok(walk.report)
     }
 
     pub fn blocked(&self) -> i64 {

@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use entity::post::Status;
-use entity::{author, category, comment, post, post_tag, tag};
+use entity::{author, category, post, post_tag, tag};
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use super::delete::{DeleteAction, DeletePayload, Report};
+use super::delete::{DeletePayload, Report};
 use super::taxonomy::resolve_tags;
 use super::{announce, find, free_slug, key, now, owned, signed_in, validate};
 use crate::error::{AppError, GqlResult};
@@ -406,22 +406,7 @@ impl PostMutation {
         let txn = request.begin_write().await?;
         let conn = txn.conn();
         let post = own_post(conn, request.reader(), viewer, &id, "id").await?;
-        let report = Report::deleting::<post::Entity>(conn, post.id)
-            .await?
-            .count::<comment::Entity>(
-                conn,
-                DeleteAction::Delete,
-                "Comment",
-                comment::Column::PostId.eq(post.id).into(),
-            )
-            .await?
-            .count::<post_tag::Entity>(
-                conn,
-                DeleteAction::Delete,
-                "PostTag",
-                post_tag::Column::PostId.eq(post.id).into(),
-            )
-            .await?;
+        let report = Report::collect::<post::Entity>(conn, post.id).await?;
         let parents = payload(conn, post.id, None, linked(conn, post.id, None).await?).await?;
         let effects = report.finish::<post::Entity>(txn, post.id, dry_run).await?;
         Ok(DeletePayload {

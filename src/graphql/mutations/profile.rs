@@ -153,7 +153,7 @@ impl ProfileMutation {
         let profile = profile_of(txn.conn(), viewer)
             .await?
             .ok_or_else(|| AppError::not_found("Profile"))?;
-        let report = Report::deleting::<profile::Entity>(txn.conn(), profile.id).await?;
+        let report = Report::collect::<profile::Entity>(txn.conn(), profile.id).await?;
         let author = author_of(txn.conn(), viewer).await?;
         let effects = report
             .finish::<profile::Entity>(txn, profile.id, dry_run)

@@ -4,14 +4,14 @@
 use std::collections::BTreeSet;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
-use entity::{category, post, post_tag, tag};
+use entity::{category, tag};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
     IntoActiveModel, QueryFilter, Set,
 };
 
-use super::delete::{DeleteAction, DeletePayload, Report};
+use super::delete::{DeletePayload, Report};
 use super::{free_slug, key, signed_in, staff, validate};
 use crate::db::Txn;
 use crate::error::{AppError, GqlResult};
@@ -237,15 +237,7 @@ impl TaxonomyMutation {
     ) -> GqlResult<DeletePayload> {
         let (txn, row) = staff_row::<category::Entity>(ctx, &id).await?;
         let (conn, id) = (txn.conn(), row.id);
-        let report = Report::deleting::<category::Entity>(conn, id)
-            .await?
-            .count::<post::Entity>(
-                conn,
-                DeleteAction::SetNull,
-                "Post",
-                post::Column::CategoryId.eq(id).into(),
-            )
-            .await?;
+        let report = Report::collect::<category::Entity>(conn, id).await?;
         let effects = report.finish::<category::Entity>(txn, id, dry_run).await?;
         Ok(DeletePayload {
             deleted_id: to_id(id),
@@ -288,15 +280,7 @@ impl TaxonomyMutation {
     ) -> GqlResult<DeletePayload> {
         let (txn, row) = staff_row::<tag::Entity>(ctx, &id).await?;
         let (conn, id) = (txn.conn(), row.id);
-        let report = Report::deleting::<tag::Entity>(conn, id)
-            .await?
-            .count::<post_tag::Entity>(
-                conn,
-                DeleteAction::Protect,
-                "Post",
-                post_tag::Column::TagId.eq(id).into(),
-            )
-            .await?;
+        let report = Report::collect::<tag::Entity>(conn, id).await?;
         let blocked = report.blocked();
         if !dry_run && blocked > 0 {
             return Err(AppError::Protected {

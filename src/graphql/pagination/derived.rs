@@ -10,12 +10,12 @@ use std::hash::{Hash, Hasher};
 use sea_orm::sea_query::{
     Alias, Asterisk, DynIden, Expr, ExprTrait, Func, IntoIden, JoinType, Query,
 };
-use sea_orm::{ColumnTrait, EntityTrait, IdenStatic};
+use sea_orm::{ColumnTrait, EntityTrait};
 
 use super::order::{ValueKind, value_kind};
-use crate::graphql::core::At;
 use crate::graphql::core::Node;
 use crate::graphql::core::Reader;
+use crate::graphql::core::{At, ForeignKey, ManyToMany};
 
 /// A derived sort key. Identity (for batch keys and cursor signatures) is its name.
 #[derive(Clone, Copy)]
@@ -29,19 +29,34 @@ pub struct Derived {
 }
 
 impl Derived {
-    /// A column `value` of the row of `T` whose `key` equals the ordered row's
-    /// `local`. Null when `value` may be, when `local` may be, and when `key` is not
-    /// `T`'s primary key (a has-one: the row may not exist).
-    pub fn to_one<E: EntityTrait, T: Node>(
+    /// A column `value` of the row the ordered row's foreign key `fk` points at;
+    /// null when the key or `value` may be.
+    pub fn parent<C: EntityTrait, P: EntityTrait>(
         name: &'static str,
-        (local, key, value): (E::Column, T::Column, T::Column),
+        fk: ForeignKey<C, P>,
+        value: P::Column,
         expr: fn(Reader, DynIden) -> Expr,
     ) -> Self {
-        let may_be_missing = local.def().is_null() || key.as_str() != T::ID.as_str();
         Derived {
             name,
             kind: value_kind(value),
-            nullable: may_be_missing || value.def().is_null(),
+            nullable: fk.column.def().is_null() || value.def().is_null(),
+            expr,
+        }
+    }
+
+    /// A column `value` of the row whose unique `fk` points at the ordered row;
+    /// null always, since there may be no such row.
+    pub fn has_one<C: EntityTrait, P: EntityTrait>(
+        name: &'static str,
+        _fk: ForeignKey<C, P>,
+        value: C::Column,
+        expr: fn(Reader, DynIden) -> Expr,
+    ) -> Self {
+        Derived {
+            name,
+            kind: value_kind(value),
+            nullable: true,
             expr,
         }
     }
@@ -57,62 +72,44 @@ impl Derived {
     }
 }
 
-/// A sort key on a column of a to-one related row:
-/// `related!("author.username": post.AuthorId -> author.Id, Username)`.
+/// A sort key on a column of a to-one related row, through a foreign key of the
+/// registry: of the row it points at (`related!("author.username": POST_AUTHOR =>
+/// author::Column::Username)`), or of the one row pointing back at the ordered row
+/// (`related!("profile.city": has_one PROFILE_AUTHOR => profile::Column::City)`).
 macro_rules! related {
-    ($name:literal: $e:ident.$local:ident -> $t:ident.$key:ident, $value:ident) => {
-        $crate::graphql::pagination::Source::Derived(
-            $crate::graphql::pagination::Derived::to_one::<entity::$e::Entity, entity::$t::Entity>(
-                $name,
-                (
-                    entity::$e::Column::$local,
-                    entity::$t::Column::$key,
-                    entity::$t::Column::$value,
-                ),
-                |r, at| {
-                    $crate::graphql::pagination::derived::to_one::<
-                        entity::$e::Entity,
-                        entity::$t::Entity,
-                    >(
-                        r,
-                        at,
-                        (
-                            entity::$e::Column::$local,
-                            entity::$t::Column::$key,
-                            entity::$t::Column::$value,
-                        ),
-                    )
-                },
-            ),
-        )
+    ($name:literal: has_one $fk:path => $value:expr) => {
+        $crate::graphql::pagination::Source::Derived($crate::graphql::pagination::Derived::has_one(
+            $name,
+            $fk,
+            $value,
+            |r, at| $crate::graphql::pagination::derived::has_one(r, at, $fk, $value),
+        ))
+    };
+    ($name:literal: $fk:path => $value:expr) => {
+        $crate::graphql::pagination::Source::Derived($crate::graphql::pagination::Derived::parent(
+            $name,
+            $fk,
+            $value,
+            |r, at| $crate::graphql::pagination::derived::parent(r, at, $fk, $value),
+        ))
     };
 }
 
-/// A sort key counting related rows, directly (`counted!("count(posts)": author <- post.AuthorId)`)
-/// or through a join table (`counted!("count(posts)": tag <- post via post_tag.TagId -> PostId)`).
+/// A sort key counting the rows that point at the ordered row through a foreign
+/// key of the registry (`counted!("count(posts)": POST_AUTHOR)`), or that are
+/// linked to it through a many-to-many one (`counted!("count(posts)": through
+/// TAG_POSTS)`).
 macro_rules! counted {
-    ($name:literal: $e:ident <- $c:ident.$fk:ident) => {
+    ($name:literal: through $m2m:path) => {
         $crate::graphql::pagination::Source::Derived($crate::graphql::pagination::Derived::count(
             $name,
-            |r, at| {
-                $crate::graphql::pagination::derived::count::<entity::$e::Entity, entity::$c::Entity>(
-                    r,
-                    at,
-                    entity::$c::Column::$fk,
-                )
-            },
+            |r, at| $crate::graphql::pagination::derived::count_through(r, at, $m2m),
         ))
     };
-    ($name:literal: $e:ident <- $c:ident via $j:ident.$from:ident -> $to:ident) => {
+    ($name:literal: $fk:path) => {
         $crate::graphql::pagination::Source::Derived($crate::graphql::pagination::Derived::count(
             $name,
-            |r, at| {
-                $crate::graphql::pagination::derived::count_through::<
-                    entity::$e::Entity,
-                    entity::$c::Entity,
-                    entity::$j::Entity,
-                >(r, at, entity::$j::Column::$from, entity::$j::Column::$to)
-            },
+            |r, at| $crate::graphql::pagination::derived::count(r, at, $fk),
         ))
     };
 }
@@ -140,9 +137,31 @@ impl fmt::Debug for Derived {
 const RELATED: &str = "__sort_row";
 const LINK: &str = "__sort_link";
 
+/// `value` of the row the foreign key `fk` of the row of `C` that `outer` names
+/// points at.
+pub fn parent<C: EntityTrait, P: Node>(
+    reader: Reader,
+    outer: DynIden,
+    fk: ForeignKey<C, P>,
+    value: P::Column,
+) -> Expr {
+    to_one::<C, P>(reader, outer, (fk.column, P::ID, value))
+}
+
+/// `value` of the row of `C` whose unique `fk` points at the row of `P` that
+/// `outer` names.
+pub fn has_one<C: Node, P: Node>(
+    reader: Reader,
+    outer: DynIden,
+    fk: ForeignKey<C, P>,
+    value: C::Column,
+) -> Expr {
+    to_one::<P, C>(reader, outer, (P::ID, fk.column, value))
+}
+
 /// `value` of the row of `T` whose `key` equals the `local` column of the row of
 /// `E` that `outer` names.
-pub fn to_one<E: EntityTrait, T: Node>(
+fn to_one<E: EntityTrait, T: Node>(
     reader: Reader,
     outer: DynIden,
     (local, key, value): (E::Column, T::Column, T::Column),
@@ -161,13 +180,13 @@ pub fn to_one<E: EntityTrait, T: Node>(
 
 /// How many rows of `C` the reader sees whose `fk` points at the row of `E` that
 /// `outer` names.
-pub fn count<E: Node, C: Node>(reader: Reader, outer: DynIden, fk: C::Column) -> Expr {
+pub fn count<E: Node, C: Node>(reader: Reader, outer: DynIden, fk: ForeignKey<C, E>) -> Expr {
     let at = At::<C>::named(Alias::new(RELATED).into_iden());
     let mut probe = Query::select();
     probe
         .expr(Func::count(Expr::col(Asterisk)))
         .from_as(C::default(), at.name())
-        .and_where(at.col(fk).equals((outer, E::ID)));
+        .and_where(at.col(fk.column).equals((outer, E::ID)));
     if let Some(visible) = C::visible(&at, reader.viewer) {
         probe.cond_where(visible);
     }
@@ -175,13 +194,13 @@ pub fn count<E: Node, C: Node>(reader: Reader, outer: DynIden, fk: C::Column) ->
 }
 
 /// How many rows of `C` the reader sees that are linked to the row of `E` that
-/// `outer` names through the join table `J` (`from` points at that row, `to` at `C`).
+/// `outer` names through the join table `J`.
 pub fn count_through<E: Node, C: Node, J: EntityTrait>(
     reader: Reader,
     outer: DynIden,
-    from: J::Column,
-    to: J::Column,
+    link_rows: ManyToMany<J, E, C>,
 ) -> Expr {
+    let (from, to) = link_rows.columns();
     let link = Alias::new(LINK).into_iden();
     let at = At::<C>::named(Alias::new(RELATED).into_iden());
     let mut probe = Query::select();

@@ -10,6 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend};
 use crate::error::GqlResult;
 use crate::graphql::context::RequestCtx;
 use crate::graphql::policy;
+use crate::graphql::registry;
 use crate::graphql::relations;
 use crate::graphql::types::{Category, PostFilter, Tag};
 
@@ -119,7 +120,7 @@ impl GroupQuery {
         ctx: &Context<'_>,
         filter: Option<PostFilter>,
     ) -> GqlResult<Vec<CategoryPostCount>> {
-        let key = post::Column::CategoryId.into_expr();
+        let key = registry::POST_CATEGORY.column.into_expr();
         let groups =
             grouped::<Option<i64>>(ctx, filter.as_ref(), Query::select(), key, false).await?;
         Ok(groups
@@ -134,15 +135,13 @@ impl GroupQuery {
         ctx: &Context<'_>,
         filter: Option<PostFilter>,
     ) -> GqlResult<Vec<TagPostCount>> {
+        let (to_post, to_tag) = registry::POST_TAGS.columns();
         let mut stmt = Query::select();
         stmt.inner_join(
             post_tag::Entity,
-            ExprTrait::eq(
-                post_tag::Column::PostId.into_expr(),
-                post::Column::Id.into_expr(),
-            ),
+            ExprTrait::eq(to_post.into_expr(), post::Column::Id.into_expr()),
         );
-        let key = post_tag::Column::TagId.into_expr();
+        let key = to_tag.into_expr();
         let groups = grouped::<i64>(ctx, filter.as_ref(), stmt, key, false).await?;
         Ok(groups
             .into_iter()

@@ -1,6 +1,6 @@
 use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
-use entity::{author, comment, post, profile};
+use entity::{author, profile};
 
 use super::{
     Comment, CommentFilter, CommentOrderField, Post, PostAggregate, PostFilter, PostOrderField,
@@ -11,14 +11,15 @@ use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
 use crate::graphql::core::{At, Node};
+use crate::graphql::filter;
 use crate::graphql::filter::{
-    Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter, to_many,
-    to_one,
+    Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter,
 };
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::{counted, related};
 use crate::graphql::pagination::{Conn, Order, SortField, Source};
+use crate::graphql::registry;
 use crate::graphql::relations;
 
 /// A person who writes posts and comments.
@@ -51,11 +52,11 @@ impl SortField for AuthorOrderField {
             AuthorOrderField::Name => Source::column(C::Name),
             AuthorOrderField::CreatedAt => Source::column(C::CreatedAt),
             AuthorOrderField::ProfileCity => {
-                related!("profile.city": author.Id -> profile.AuthorId, City)
+                related!("profile.city": has_one registry::PROFILE_AUTHOR => profile::Column::City)
             }
-            AuthorOrderField::PostCount => counted!("count(posts)": author <- post.AuthorId),
+            AuthorOrderField::PostCount => counted!("count(posts)": registry::POST_AUTHOR),
             AuthorOrderField::CommentCount => {
-                counted!("count(comments)": author <- comment.AuthorId)
+                counted!("count(comments)": registry::COMMENT_AUTHOR)
             }
         }
     }
@@ -94,8 +95,7 @@ impl Author {
 
     /// The author's profile, if they made one (one-to-one).
     async fn profile(&self, ctx: &Context<'_>) -> GqlResult<Option<Profile>> {
-        let profile =
-            relations::has_one::<profile::Entity>(ctx, profile::Column::AuthorId, self.0.id);
+        let profile = relations::has_one(ctx, registry::PROFILE_AUTHOR, self.0.id);
         Ok(profile.await?.map(Profile))
     }
 
@@ -113,7 +113,7 @@ impl Author {
         order_by: Option<Vec<Order<PostOrderField>>>,
     ) -> GqlResult<Conn<Post>> {
         let page = page_args!(ctx, filter, first, after, last, before, order_by);
-        relations::has_many(ctx, post::Column::AuthorId, self.0.id, page, Post).await
+        relations::has_many(ctx, registry::POST_AUTHOR, self.0.id, page, Post).await
     }
 
     /// The comments the author wrote, on any post (one-to-many).
@@ -130,7 +130,7 @@ impl Author {
         order_by: Option<Vec<Order<CommentOrderField>>>,
     ) -> GqlResult<Conn<Comment>> {
         let page = page_args!(ctx, filter, first, after, last, before, order_by);
-        relations::has_many(ctx, comment::Column::AuthorId, self.0.id, page, Comment).await
+        relations::has_many(ctx, registry::COMMENT_AUTHOR, self.0.id, page, Comment).await
     }
 
     /// How many posts (that the filter keeps, if given) and when they were
@@ -140,14 +140,13 @@ impl Author {
         ctx: &Context<'_>,
         filter: Option<PostFilter>,
     ) -> GqlResult<PostAggregate> {
-        let aggregate =
-            relations::aggregate::<post::Entity>(ctx, post::Column::AuthorId, self.0.id, filter);
+        let aggregate = relations::aggregate(ctx, registry::POST_AUTHOR, self.0.id, filter);
         Ok(aggregate.await?.into())
     }
 
     /// How many posts the author has written (that the filter keeps, if given).
     async fn post_count(&self, ctx: &Context<'_>, filter: Option<PostFilter>) -> GqlResult<i64> {
-        relations::count::<post::Entity>(ctx, post::Column::AuthorId, self.0.id, filter).await
+        relations::count(ctx, registry::POST_AUTHOR, self.0.id, filter).await
     }
 }
 
@@ -186,13 +185,13 @@ impl EntityFilter for AuthorFilter {
                 f.condition(at.col(author::Column::CreatedAt), scope)
             })?
             .with(&self.profile, |f| {
-                to_one(f.as_ref(), profile::Column::AuthorId, id.clone(), scope)
+                filter::has_one(f.as_ref(), registry::PROFILE_AUTHOR, at, scope)
             })?
             .with(&self.posts, |f| {
-                to_many(f, post::Column::AuthorId, id.clone(), scope)
+                filter::to_many(f, registry::POST_AUTHOR, at, scope)
             })?
             .with(&self.comments, |f| {
-                to_many(f, comment::Column::AuthorId, id.clone(), scope)
+                filter::to_many(f, registry::COMMENT_AUTHOR, at, scope)
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
     }

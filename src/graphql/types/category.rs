@@ -1,5 +1,5 @@
 use async_graphql::{Context, Enum, ID, Object};
-use entity::{category, post};
+use entity::category;
 
 use super::{Post, PostAggregate, PostFilter, PostOrderField, page_args, page_cost, to_id};
 use async_graphql::InputObject;
@@ -7,13 +7,13 @@ use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
 use crate::graphql::core::{At, Node};
-use crate::graphql::filter::{
-    Conditions, EntityFilter, IdFilter, ListFilter, Scope, StringFilter, to_many,
-};
+use crate::graphql::filter;
+use crate::graphql::filter::{Conditions, EntityFilter, IdFilter, ListFilter, Scope, StringFilter};
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::counted;
 use crate::graphql::pagination::{Conn, Order, SortField, Source};
+use crate::graphql::registry;
 use crate::graphql::relations;
 
 /// A category; a post is in at most one.
@@ -37,7 +37,7 @@ impl SortField for CategoryOrderField {
             CategoryOrderField::Id => Source::column(category::Column::Id),
             CategoryOrderField::Name => Source::column(category::Column::Name),
             CategoryOrderField::Slug => Source::column(category::Column::Slug),
-            CategoryOrderField::PostCount => counted!("count(posts)": category <- post.CategoryId),
+            CategoryOrderField::PostCount => counted!("count(posts)": registry::POST_CATEGORY),
         }
     }
 }
@@ -70,7 +70,7 @@ impl Category {
         order_by: Option<Vec<Order<PostOrderField>>>,
     ) -> GqlResult<Conn<Post>> {
         let page = page_args!(ctx, filter, first, after, last, before, order_by);
-        relations::has_many(ctx, post::Column::CategoryId, self.0.id, page, Post).await
+        relations::has_many(ctx, registry::POST_CATEGORY, self.0.id, page, Post).await
     }
 
     /// How many posts (that the filter keeps, if given) and when they were
@@ -80,14 +80,13 @@ impl Category {
         ctx: &Context<'_>,
         filter: Option<PostFilter>,
     ) -> GqlResult<PostAggregate> {
-        let aggregate =
-            relations::aggregate::<post::Entity>(ctx, post::Column::CategoryId, self.0.id, filter);
+        let aggregate = relations::aggregate(ctx, registry::POST_CATEGORY, self.0.id, filter);
         Ok(aggregate.await?.into())
     }
 
     /// How many posts are in this category (that the filter keeps, if given).
     async fn post_count(&self, ctx: &Context<'_>, filter: Option<PostFilter>) -> GqlResult<i64> {
-        relations::count::<post::Entity>(ctx, post::Column::CategoryId, self.0.id, filter).await
+        relations::count(ctx, registry::POST_CATEGORY, self.0.id, filter).await
     }
 }
 
@@ -122,7 +121,7 @@ impl EntityFilter for CategoryFilter {
                 f.condition(at.col(category::Column::Slug), scope)
             })?
             .with(&self.posts, |f| {
-                to_many(f, post::Column::CategoryId, id.clone(), scope)
+                filter::to_many(f, registry::POST_CATEGORY, at, scope)
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
     }

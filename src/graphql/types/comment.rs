@@ -8,14 +8,16 @@ use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
 use crate::graphql::core::{At, Node};
+use crate::graphql::filter;
 use crate::graphql::filter::{
-    Conditions, DateTimeFilter, EntityFilter, IdFilter, Scope, StringFilter, to_one,
+    Conditions, DateTimeFilter, EntityFilter, IdFilter, Scope, StringFilter,
 };
 use crate::graphql::policy;
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::related;
 use crate::graphql::pagination::{SortField, Source};
+use crate::graphql::registry;
 use crate::graphql::relations;
 
 /// A comment on a post.
@@ -40,10 +42,10 @@ impl SortField for CommentOrderField {
             CommentOrderField::Id => Source::column(comment::Column::Id),
             CommentOrderField::CreatedAt => Source::column(comment::Column::CreatedAt),
             CommentOrderField::AuthorUsername => {
-                related!("author.username": comment.AuthorId -> author.Id, Username)
+                related!("author.username": registry::COMMENT_AUTHOR => author::Column::Username)
             }
             CommentOrderField::PostTitle => {
-                related!("post.title": comment.PostId -> post.Id, Title)
+                related!("post.title": registry::COMMENT_POST => post::Column::Title)
             }
         }
     }
@@ -115,12 +117,10 @@ impl EntityFilter for CommentFilter {
                 f.condition(at.col(comment::Column::CreatedAt), scope)
             })?
             .with(&self.post, |f| {
-                let fk = at.col(comment::Column::PostId);
-                to_one(f.as_ref(), post::Column::Id, fk, scope)
+                filter::parent(f.as_ref(), registry::COMMENT_POST, at, scope)
             })?
             .with(&self.author, |f| {
-                let fk = at.col(comment::Column::AuthorId);
-                to_one(f.as_ref(), author::Column::Id, fk, scope)
+                filter::parent(f.as_ref(), registry::COMMENT_AUTHOR, at, scope)
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
     }

@@ -1,6 +1,6 @@
 use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
-use entity::{author, category, comment, post, post_tag, tag};
+use entity::{author, category, post, post_tag};
 
 use super::{
     Author, AuthorFilter, Category, CategoryFilter, Comment, CommentFilter, CommentOrderField, Tag,
@@ -11,10 +11,10 @@ use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
 use crate::graphql::core::{At, Node};
+use crate::graphql::filter;
 use crate::graphql::filter::scalar::bound;
 use crate::graphql::filter::{
-    Comparison, Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope,
-    StringFilter, through, to_many, to_one,
+    Comparison, Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter,
 };
 use crate::graphql::loaders::aggregate::Timed;
 use crate::graphql::policy;
@@ -22,6 +22,7 @@ use crate::graphql::policy;
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::{counted, related};
 use crate::graphql::pagination::{Conn, Order, SortField, Source};
+use crate::graphql::registry;
 use crate::graphql::relations;
 
 /// A blog post: by one author, in at most one category, with tags and comments.
@@ -75,14 +76,14 @@ impl SortField for PostOrderField {
             PostOrderField::UpdatedAt => Source::column(C::UpdatedAt),
             PostOrderField::PublishedAt => Source::column(C::PublishedAt),
             PostOrderField::AuthorUsername => {
-                related!("author.username": post.AuthorId -> author.Id, Username)
+                related!("author.username": registry::POST_AUTHOR => author::Column::Username)
             }
             PostOrderField::CategoryName => {
-                related!("category.name": post.CategoryId -> category.Id, Name)
+                related!("category.name": registry::POST_CATEGORY => category::Column::Name)
             }
-            PostOrderField::CommentCount => counted!("count(comments)": post <- comment.PostId),
+            PostOrderField::CommentCount => counted!("count(comments)": registry::COMMENT_POST),
             PostOrderField::TagCount => {
-                counted!("count(tags)": post <- tag via post_tag.PostId -> TagId)
+                counted!("count(tags)": through registry::POST_TAGS)
             }
         }
     }
@@ -165,14 +166,9 @@ impl Post {
         order_by: Option<Vec<Order<TagOrderField>>>,
     ) -> GqlResult<PostTagConnection> {
         let page = page_args!(ctx, filter, first, after, last, before, order_by);
-        let via = (post_tag::Column::PostId, post_tag::Column::TagId);
-        relations::through::<tag::Entity, post_tag::Entity, _, _, _, _>(
-            ctx,
-            via,
-            self.0.id,
-            page,
-            |(tag, link)| (Tag(tag), link.into()),
-        )
+        relations::through(ctx, registry::POST_TAGS, self.0.id, page, |(tag, link)| {
+            (Tag(tag), link.into())
+        })
         .await
     }
 
@@ -190,7 +186,7 @@ impl Post {
         order_by: Option<Vec<Order<CommentOrderField>>>,
     ) -> GqlResult<Conn<Comment>> {
         let page = page_args!(ctx, filter, first, after, last, before, order_by);
-        relations::has_many(ctx, comment::Column::PostId, self.0.id, page, Comment).await
+        relations::has_many(ctx, registry::COMMENT_POST, self.0.id, page, Comment).await
     }
 
     /// How many comments the post has (that the filter keeps, if given).
@@ -199,13 +195,12 @@ impl Post {
         ctx: &Context<'_>,
         filter: Option<CommentFilter>,
     ) -> GqlResult<i64> {
-        relations::count::<comment::Entity>(ctx, comment::Column::PostId, self.0.id, filter).await
+        relations::count(ctx, registry::COMMENT_POST, self.0.id, filter).await
     }
 
     /// How many tags the post carries (that the filter keeps, if given).
     async fn tag_count(&self, ctx: &Context<'_>, filter: Option<TagFilter>) -> GqlResult<i64> {
-        let via = (post_tag::Column::PostId, post_tag::Column::TagId);
-        relations::count_through::<tag::Entity, post_tag::Entity>(ctx, via, self.0.id, filter).await
+        relations::count_through(ctx, registry::POST_TAGS, self.0.id, filter).await
     }
 }
 
@@ -325,19 +320,16 @@ impl EntityFilter for PostFilter {
                 f.condition(at.col(post::Column::UpdatedAt), scope)
             })?
             .with(&self.author, |f| {
-                let fk = at.col(post::Column::AuthorId);
-                to_one(f.as_ref(), author::Column::Id, fk, scope)
+                filter::parent(f.as_ref(), registry::POST_AUTHOR, at, scope)
             })?
             .with(&self.category, |f| {
-                let fk = at.col(post::Column::CategoryId);
-                to_one(f.as_ref(), category::Column::Id, fk, scope)
+                filter::parent(f.as_ref(), registry::POST_CATEGORY, at, scope)
             })?
             .with(&self.tags, |f| {
-                let via = (post_tag::Column::PostId, post_tag::Column::TagId);
-                through::<_, post_tag::Entity>(f, via, tag::Column::Id, id.clone(), scope)
+                filter::through(f, registry::POST_TAGS, at, scope)
             })?
             .with(&self.comments, |f| {
-                to_many(f, comment::Column::PostId, id.clone(), scope)
+                filter::to_many(f, registry::COMMENT_POST, at, scope)
             })?
             .with(&self.compare, |list| {
                 list.iter().try_fold(Condition::all(), |all, c| {

@@ -8,13 +8,13 @@ use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
 use crate::graphql::core::{At, Node};
-use crate::graphql::filter::{
-    Conditions, DateFilter, EntityFilter, IdFilter, Scope, StringFilter, to_one,
-};
+use crate::graphql::filter;
+use crate::graphql::filter::{Conditions, DateFilter, EntityFilter, IdFilter, Scope, StringFilter};
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::related;
 use crate::graphql::pagination::{SortField, Source};
+use crate::graphql::registry;
 use crate::graphql::relations;
 
 /// An author's profile: at most one per author (one-to-one).
@@ -39,7 +39,7 @@ impl SortField for ProfileOrderField {
             ProfileOrderField::City => Source::column(profile::Column::City),
             ProfileOrderField::Birthdate => Source::column(profile::Column::Birthdate),
             ProfileOrderField::AuthorUsername => {
-                related!("author.username": profile.AuthorId -> author.Id, Username)
+                related!("author.username": registry::PROFILE_AUTHOR => author::Column::Username)
             }
         }
     }
@@ -116,8 +116,7 @@ impl EntityFilter for ProfileFilter {
                 f.condition(at.col(profile::Column::Birthdate), scope)
             })?
             .with(&self.author, |f| {
-                let fk = at.col(profile::Column::AuthorId);
-                to_one(f.as_ref(), author::Column::Id, fk, scope)
+                filter::parent(f.as_ref(), registry::PROFILE_AUTHOR, at, scope)
             })?
             .logic((&self.and, &self.or, &self.not), at, scope)
     }

@@ -1,5 +1,5 @@
 use async_graphql::{Context, Enum, ID, Object};
-use entity::{post, post_tag, tag};
+use entity::{post_tag, tag};
 
 use super::{
     Post, PostFilter, PostOrderField, Tagging, connection_names, page_args, page_cost, to_id,
@@ -9,13 +9,15 @@ use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
 use crate::graphql::core::{At, Node};
+use crate::graphql::filter;
 use crate::graphql::filter::{
-    Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter, through,
+    Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter,
 };
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::counted;
 use crate::graphql::pagination::{Conn, Order, SortField, Source};
+use crate::graphql::registry;
 use crate::graphql::relations;
 
 /// A tag; posts and tags are many-to-many.
@@ -40,7 +42,7 @@ impl SortField for TagOrderField {
             TagOrderField::Name => Source::column(tag::Column::Name),
             TagOrderField::Slug => Source::column(tag::Column::Slug),
             TagOrderField::PostCount => {
-                counted!("count(posts)": tag <- post via post_tag.TagId -> PostId)
+                counted!("count(posts)": through registry::TAG_POSTS)
             }
         }
     }
@@ -84,22 +86,15 @@ impl Tag {
         order_by: Option<Vec<Order<PostOrderField>>>,
     ) -> GqlResult<TagPostConnection> {
         let page = page_args!(ctx, filter, first, after, last, before, order_by);
-        let via = (post_tag::Column::TagId, post_tag::Column::PostId);
-        relations::through::<post::Entity, post_tag::Entity, _, _, _, _>(
-            ctx,
-            via,
-            self.0.id,
-            page,
-            |(post, link)| (Post(post), link.into()),
-        )
+        relations::through(ctx, registry::TAG_POSTS, self.0.id, page, |(post, link)| {
+            (Post(post), link.into())
+        })
         .await
     }
 
     /// How many posts carry this tag (that the filter keeps, if given).
     async fn post_count(&self, ctx: &Context<'_>, filter: Option<PostFilter>) -> GqlResult<i64> {
-        let via = (post_tag::Column::TagId, post_tag::Column::PostId);
-        relations::count_through::<post::Entity, post_tag::Entity>(ctx, via, self.0.id, filter)
-            .await
+        relations::count_through(ctx, registry::TAG_POSTS, self.0.id, filter).await
     }
 }
 
@@ -133,8 +128,7 @@ impl EntityFilter for TagFilter {
                 f.condition(at.col(tag::Column::Slug), scope)
             })?
             .with(&self.posts, |f| {
-                let via = (post_tag::Column::TagId, post_tag::Column::PostId);
-                through::<_, post_tag::Entity>(f, via, post::Column::Id, id.clone(), scope)
+                filter::through(f, registry::TAG_POSTS, at, scope)
             })?
             .with(&self.tagged_at, |f| {
                 f.condition(
