@@ -9,6 +9,7 @@ use entity::{comment, post};
 use sea_orm::sea_query::{Alias, Condition, DynIden, Expr, ExprTrait, IntoIden, Query};
 
 use super::core::{At, Node, Reader, RowFilter};
+use super::registry;
 use crate::error::AppError;
 
 /// The rows of `E` the reader may see that pass `filter`, on the table under its
@@ -42,7 +43,7 @@ pub fn posts(at: &At<post::Entity>, viewer: Option<i64>) -> Option<Condition> {
     Some(match viewer {
         Some(id) => Condition::any()
             .add(published)
-            .add(ExprTrait::eq(at.col(post::Column::AuthorId), id)),
+            .add(ExprTrait::eq(at.col(registry::POST_AUTHOR.column), id)),
         None => Condition::all().add(published),
     })
 }
@@ -57,7 +58,7 @@ pub fn comments(at: &At<comment::Entity>, viewer: Option<i64>) -> Option<Conditi
         .from_as(post::Entity, its_post.name())
         .and_where(ExprTrait::eq(
             its_post.col(post::Column::Id),
-            at.col(comment::Column::PostId),
+            at.col(registry::COMMENT_POST.column),
         ))
         .cond_where(posts(&its_post, viewer)?);
     Some(Condition::all().add(Expr::exists(probe.take())))

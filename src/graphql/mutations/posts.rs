@@ -16,6 +16,7 @@ use super::{announce, find, free_slug, key, now, owned, signed_in, validate};
 use crate::error::{AppError, GqlResult};
 use crate::events::Event;
 use crate::graphql::core::Reader;
+use crate::graphql::registry;
 use crate::graphql::types::{Author, Category, Post, Tag, to_id};
 
 #[derive(InputObject)]
@@ -109,9 +110,10 @@ async fn linked(
     post: i64,
     among: Option<&BTreeSet<i64>>,
 ) -> Result<BTreeSet<i64>, AppError> {
-    let mut links = post_tag::Entity::find().filter(post_tag::Column::PostId.eq(post));
+    let (to_post, to_tag) = registry::POST_TAGS.columns();
+    let mut links = post_tag::Entity::find().filter(to_post.eq(post));
     if let Some(ids) = among {
-        links = links.filter(post_tag::Column::TagId.is_in(ids.iter().copied()));
+        links = links.filter(to_tag.is_in(ids.iter().copied()));
     }
     Ok(links
         .all(conn)
@@ -136,18 +138,15 @@ async fn attach(
         return Ok(new);
     }
     let tagged_at = now();
+    let (to_post, to_tag) = registry::POST_TAGS.columns();
     let mut insert = Query::insert();
     insert
         .into_table(post_tag::Entity)
-        .columns([
-            post_tag::Column::PostId,
-            post_tag::Column::TagId,
-            post_tag::Column::TaggedAt,
-        ])
+        .columns([to_post, to_tag, post_tag::Column::TaggedAt])
         // A concurrent request may link the same tag first: that is success too.
         .on_conflict(
-            OnConflict::columns([post_tag::Column::PostId, post_tag::Column::TagId])
-                .do_nothing_on([post_tag::Column::PostId])
+            OnConflict::columns([to_post, to_tag])
+                .do_nothing_on([to_post])
                 .to_owned(),
         );
     for tag in &new {
@@ -167,9 +166,10 @@ async fn detach(
 ) -> Result<BTreeSet<i64>, AppError> {
     let gone = linked(conn, post, tags).await?;
     if !gone.is_empty() {
+        let (to_post, to_tag) = registry::POST_TAGS.columns();
         post_tag::Entity::delete_many()
-            .filter(post_tag::Column::PostId.eq(post))
-            .filter(post_tag::Column::TagId.is_in(gone.iter().copied()))
+            .filter(to_post.eq(post))
+            .filter(to_tag.is_in(gone.iter().copied()))
             .exec(conn)
             .await?;
     }

@@ -9,6 +9,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use super::delete::{DeletePayload, Report};
 use super::{signed_in, validate};
 use crate::error::{AppError, GqlResult};
+use crate::graphql::registry;
 use crate::graphql::types::{Author, Profile, to_id};
 
 /// Profile fields. Absent fields are left as they are (new profiles: empty);
@@ -77,7 +78,7 @@ async fn profile_of(
     author: i64,
 ) -> Result<Option<profile::Model>, AppError> {
     Ok(profile::Entity::find()
-        .filter(profile::Column::AuthorId.eq(author))
+        .filter(registry::PROFILE_AUTHOR.column.eq(author))
         .one(conn)
         .await?)
 }
