@@ -6,13 +6,13 @@ use super::{Author, AuthorFilter, Post, PostFilter, to_id};
 use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
+use super::visibility;
 use crate::error::AppError;
 use crate::graphql::core::{At, Node};
 use crate::graphql::filter;
 use crate::graphql::filter::{
     Conditions, DateTimeFilter, EntityFilter, IdFilter, Scope, StringFilter,
 };
-use crate::graphql::policy;
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::related;
@@ -132,6 +132,6 @@ impl Node for comment::Entity {
     type Filter = CommentFilter;
 
     fn visible(at: &At<Self>, viewer: Option<i64>) -> Option<Condition> {
-        policy::comments(at, viewer)
+        visibility::comments(at, viewer)
     }
 }

@@ -8,6 +8,7 @@ mod comment;
 mod post;
 mod profile;
 mod tag;
+mod visibility;
 
 use async_graphql::{ID, SimpleObject};
 use chrono::{DateTime, Utc};

@@ -9,6 +9,7 @@ use super::{
 use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
+use super::visibility;
 use crate::error::AppError;
 use crate::graphql::core::{At, Node};
 use crate::graphql::filter;
@@ -17,7 +18,6 @@ use crate::graphql::filter::{
     Comparison, Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter,
 };
 use crate::graphql::loaders::aggregate::Timed;
-use crate::graphql::policy;
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::{counted, related};
@@ -352,7 +352,7 @@ impl Node for post::Entity {
     type Filter = PostFilter;
 
     fn visible(at: &At<Self>, viewer: Option<i64>) -> Option<Condition> {
-        policy::posts(at, viewer)
+        visibility::posts(at, viewer)
     }
 }
 
