@@ -78,7 +78,7 @@ async fn main() {
     conn.close().await.ok();
 
     let mut config = Config::new(url);
-    config.demo = false;
+    config.no_demo = true;
     config.debug_sql = true;
     let app = Application::build(config).await.expect("start");
     let endpoint = format!("http://{}/graphql", app.local_addr());

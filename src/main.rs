@@ -43,10 +43,11 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(
-    args: blogql::cli::ServeArgs,
+    mut config: blogql::config::Config,
     url: String,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let config = args.into_config(url)?;
+    config.database_url = url;
+    let config = config.checked()?;
     let app = Application::build(config).await?;
     app.run_until_stopped().await?;
     Ok(())

@@ -34,7 +34,6 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
-    config: Config,
     /// Told when shutdown starts, so that subscription sockets close at once.
     stopping: tokio::sync::watch::Sender<bool>,
 }
@@ -45,22 +44,25 @@ impl Application {
     /// (unless turned off). The port comes first: a server that cannot listen
     /// leaves no database file, migration or demo data behind.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let addr = format!("{}:{}", config.host, config.port);
+        let addr = format!("{}:{}", config.http.host, config.http.port);
         let listener = TcpListener::bind(&addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
         let pool = db::PoolSettings {
-            max_connections: config.max_connections,
-            acquire_timeout: config.acquire_timeout,
-            statement_timeout: Some(config.statement_timeout),
+            max_connections: config.pool.max_connections,
+            acquire_timeout: config.pool.acquire_timeout.0,
+            statement_timeout: Some(config.pool.statement_timeout.0),
         };
         let conn = db::connect(&config.database_url, pool).await?;
         Migrator::up(&conn, None).await?;
-        if config.demo && is_empty(&conn).await? {
+        if !config.no_demo && is_empty(&conn).await? {
             seed::demo::load(&conn).await?;
             tracing::info!("loaded the demo data set into the empty database");
         }
-        let keys = Arc::new(Keys::new(config.jwt_secret.as_deref(), config.token_ttl));
+        let keys = Arc::new(Keys::new(
+            config.auth.jwt_secret.as_deref(),
+            config.auth.token_ttl.0,
+        ));
         let events = Events::start(conn.get_database_backend(), &config.database_url).await?;
         let (stopping, stop) = tokio::sync::watch::channel(false);
         let executor = Executor {
@@ -69,7 +71,7 @@ impl Application {
                 config.query_limits,
                 keys.clone(),
                 events,
-                config.production,
+                config.http.production,
             ),
             db: conn.clone(),
             writes: Default::default(),
@@ -83,16 +85,12 @@ impl Application {
             executor: Arc::new(executor),
             db: conn,
             keys,
-            graphiql: !config.production,
-            max_batch: config.max_batch,
-            cors_origins: config.cors_origins.clone().into(),
-            ws_init_timeout: config.ws_init_timeout,
+            config: Arc::new(config),
             stopping: stop,
         };
         Ok(Application {
             listener,
             state,
-            config,
             stopping,
         })
     }
@@ -100,7 +98,7 @@ impl Application {
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()
-            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], self.config.port)))
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], self.state.config.http.port)))
     }
 
     pub fn port(&self) -> u16 {
@@ -117,7 +115,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         tracing::info!(addr = %self.local_addr(), "blogql listening; GraphiQL at /");
-        let app = router(self.state.clone(), &self.config);
+        let app = router(self.state.clone());
         let stopping = self.stopping;
         // Upgraded sockets are not the graceful shutdown's to wait for: each closes
         // itself (1001) when told, while HTTP requests in flight run to their end.

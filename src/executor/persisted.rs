@@ -25,12 +25,21 @@ struct Extension {
 }
 
 /// How much the cache may hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(clap::Args, Clone, Copy, Debug, PartialEq, Eq)]
+#[command(next_help_heading = "Persisted queries")]
 pub struct ApqLimits {
+    /// Persisted query documents kept in memory (least recently used evicted).
+    #[arg(long = "apq-cache-size", env = "BLOGQL_APQ_CACHE_SIZE",
+          default_value_t = ApqLimits::default().max_entries)]
     pub max_entries: usize,
-    /// Bytes of documents (and their hashes) held at once.
+    /// Bytes of persisted documents (and their hashes) kept in memory at most.
+    #[arg(long = "apq-cache-bytes", env = "BLOGQL_APQ_CACHE_BYTES",
+          default_value_t = ApqLimits::default().max_bytes)]
     pub max_bytes: usize,
-    /// A larger document is not stored; the client keeps sending it in full.
+    /// The largest document that is persisted, in bytes (larger ones still run;
+    /// the client keeps sending them in full).
+    #[arg(long = "apq-max-document-bytes", env = "BLOGQL_APQ_MAX_DOCUMENT_BYTES",
+          default_value_t = ApqLimits::default().max_document_bytes)]
     pub max_document_bytes: usize,
 }
 

@@ -24,22 +24,36 @@ use crate::error::Code;
 const CODE: Code = Code::GraphqlValidationFailed;
 
 /// The most of each thing one document may hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(clap::Args, Clone, Copy, Debug, PartialEq, Eq)]
+#[command(next_help_heading = "Document limits")]
 pub struct DocumentLimits {
-    /// Lexical tokens (names, punctuators, values), counted before parsing.
+    /// The most lexical tokens (names, punctuators, values) a document may have,
+    /// counted before parsing.
+    #[arg(long, env = "BLOGQL_MAX_TOKENS", default_value_t = DocumentLimits::default().max_tokens)]
     pub max_tokens: usize,
-    /// Fields with an alias, `__typename` included, anywhere in the document.
+    /// The most aliased fields (`__typename` included) a document may have.
+    #[arg(long, env = "BLOGQL_MAX_ALIASES", default_value_t = DocumentLimits::default().max_aliases)]
     pub max_aliases: usize,
-    /// Fields selected at the root of any one operation, fragments included.
+    /// The most fields one operation may select at its root, fragments included.
+    #[arg(long, env = "BLOGQL_MAX_ROOT_FIELDS",
+          default_value_t = DocumentLimits::default().max_root_fields)]
     pub max_root_fields: usize,
-    /// Directives on any one field, fragment spread or inline fragment.
+    /// The most directives on one field, fragment spread or inline fragment.
+    #[arg(long, env = "BLOGQL_MAX_DIRECTIVES",
+          default_value_t = DocumentLimits::default().max_directives)]
     pub max_directives: usize,
-    /// Fields of the document with every fragment spread replaced by its fields.
+    /// The most fields a document may select once its fragments are expanded.
+    #[arg(long, env = "BLOGQL_MAX_FIELDS", default_value_t = DocumentLimits::default().max_fields)]
     pub max_fields: u64,
-    /// Brackets (`{`, `[`, `(`) open at once anywhere in the document; a fragment
-    /// spread counts as one level more, so chains of fragments are bounded too.
+    /// The deepest brackets may nest in a document (selection sets, lists, objects,
+    /// argument lists; a fragment spread counts as a level, so chains of fragments
+    /// are bounded too). At most 128.
+    #[arg(long, env = "BLOGQL_MAX_NESTING", default_value_t = DocumentLimits::default().max_nesting)]
     pub max_nesting: usize,
-    /// Lists and objects nested in one argument value, a default value or a variable.
+    /// The deepest lists and objects may nest in one argument value, default value
+    /// or variable. At most 64.
+    #[arg(long, env = "BLOGQL_MAX_VALUE_DEPTH",
+          default_value_t = DocumentLimits::default().max_value_depth)]
     pub max_value_depth: usize,
 }
 

@@ -36,11 +36,17 @@ pub type AppSchema = Schema<Root, Mutation, Subscription>;
 
 /// How deep and how costly one operation may be; both are checked when the
 /// operation is validated, before any SQL is sent.
-#[derive(Clone, Copy, Debug)]
+#[derive(clap::Args, Clone, Copy, Debug)]
+#[command(next_help_heading = "Query limits")]
 pub struct QueryLimits {
-    /// Nesting of selections (`{ a { b { c } } }` is 3).
+    /// The deepest selection nesting an operation may have (`{ a { b { c } } }`
+    /// is 3).
+    #[arg(long, env = "BLOGQL_MAX_DEPTH", default_value_t = QueryLimits::default().max_depth)]
     pub max_depth: usize,
-    /// Fields weighted by the rows their lists can return (see `types::page_cost`).
+    /// The highest complexity an operation may have: a list costs its page size
+    /// times what one row costs.
+    #[arg(long, env = "BLOGQL_MAX_COMPLEXITY",
+          default_value_t = QueryLimits::default().max_complexity)]
     pub max_complexity: usize,
 }
 

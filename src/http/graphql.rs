@@ -53,11 +53,14 @@ pub async fn post(
     let auth = authenticate(&state, &headers).await;
     match json {
         Json::Array(items) => {
-            if items.is_empty() || items.len() > state.max_batch {
+            if items.is_empty() || items.len() > state.config.http.max_batch {
                 return http_error(
                     StatusCode::BAD_REQUEST,
                     Code::BadRequest,
-                    &format!("a batch holds 1 to {} operations", state.max_batch),
+                    &format!(
+                        "a batch holds 1 to {} operations",
+                        state.config.http.max_batch
+                    ),
                 );
             }
             // One after another: a batch then holds no more in memory than its
@@ -112,7 +115,7 @@ pub async fn get(
         }
     };
     let empty = params.query.is_none() && params.extensions.is_none();
-    if empty && state.graphiql && wants_html(headers) {
+    if empty && !state.config.http.production && wants_html(headers) {
         return graphiql::page().await.into_response();
     }
     let Some(media) = negotiate::accepted(headers) else {

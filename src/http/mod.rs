@@ -50,37 +50,34 @@ pub struct AppState {
     /// The pool, for `/health` and for checking tokens.
     pub db: DatabaseConnection,
     pub keys: Arc<Keys>,
-    /// GraphiQL is off in production.
-    pub graphiql: bool,
-    pub max_batch: usize,
-    /// Browser origins allowed to call the API, also for WebSocket upgrades.
-    pub cors_origins: Arc<[String]>,
-    /// How long a WebSocket may wait before `connection_init`.
-    pub ws_init_timeout: std::time::Duration,
+    /// The settings (batch size, CORS origins also for WebSocket upgrades, ...).
+    pub config: Arc<Config>,
     /// Turns true when the server starts shutting down.
     pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
-pub fn router(state: AppState, config: &Config) -> Router {
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    let http = &config.http;
     let mut routes = Router::new()
         .route("/graphql", get(get_graphql).post(graphql::post))
         .route("/health", get(health::health));
-    if !config.production {
+    if !http.production {
         routes = routes
             .route("/", get(graphiql::page))
             .route("/assets/graphiql/{name}", get(graphiql::asset));
     }
     routes
         .with_state(state)
-        .layer(cors(&config.cors_origins))
+        .layer(cors(&http.cors_origins))
         .layer(axum::middleware::from_fn_with_state(
-            config.body_limit,
+            http.body_limit,
             body_limit::limit,
         ))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            config.request_timeout,
+            http.request_timeout.0,
         ))
         .layer(TraceLayer::new_for_http())
 }

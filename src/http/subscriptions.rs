@@ -40,7 +40,7 @@ mod close {
 /// only from this server's own origin or one the CORS list allows (a WebSocket is
 /// not covered by CORS, so the check is ours).
 pub fn upgrade(state: AppState, headers: &HeaderMap, ws: WebSocketUpgrade) -> HttpResponse {
-    if !origin_allowed(&state.cors_origins, headers) {
+    if !origin_allowed(&state.config.http.cors_origins, headers) {
         return (
             StatusCode::FORBIDDEN,
             "this origin may not open subscriptions",
@@ -114,7 +114,7 @@ impl Connection {
     }
 
     async fn serve(mut self, mut socket: WebSocket, mut results: mpsc::Receiver<Out>) {
-        let init_deadline = tokio::time::sleep(self.state.ws_init_timeout);
+        let init_deadline = tokio::time::sleep(self.state.config.http.ws_init_timeout.0);
         tokio::pin!(init_deadline);
         let mut stopping = self.state.stopping.clone();
         let closing = loop {

@@ -243,7 +243,7 @@ async fn mutations_need_a_valid_token_and_reads_do_not(#[case] backend: Backend)
         return;
     }
     let mut app = TestApp::spawn_with(backend, Fixture::Demo, |config| {
-        config.token_ttl = Duration::from_secs(1);
+        config.auth.token_ttl = Duration::from_secs(1).into();
     })
     .await;
     let create = r#"mutation { createTag(name: "graphql") { tag { id } } }"#;

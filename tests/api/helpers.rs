@@ -241,11 +241,11 @@ impl TestApp {
         let db = TestDb::create(backend).await;
         let mut config = Config::new(db.url.clone());
         config.debug_sql = true;
-        config.max_connections = 4;
+        config.pool.max_connections = 4;
         match fixture {
-            Fixture::Demo => config.demo = true,
+            Fixture::Demo => config.no_demo = false,
             Fixture::Bench(authors) => {
-                config.demo = false;
+                config.no_demo = true;
                 let conn = db.connect().await;
                 Migrator::up(&conn, None).await.expect("migrate");
                 blogql::seed::bench::data(authors)

@@ -161,7 +161,7 @@ async fn bodies_over_the_limit_get_413_unread(#[case] backend: Backend) {
         return;
     }
     {
-        let app = TestApp::spawn_with(backend, Fixture::Demo, |c| c.body_limit = 4096).await;
+        let app = TestApp::spawn_with(backend, Fixture::Demo, |c| c.http.body_limit = 4096).await;
         let padding = " ".repeat(5000);
         let big = format!(r#"{{"query": "{{ posts {{ totalCount }} }}{padding}"}}"#);
         let (status, _, _) = app.post_raw(big, JSON, None).await;
@@ -217,7 +217,7 @@ async fn batches_answer_each_operation_in_order_up_to_the_cap(#[case] backend: B
         let (status, _, _) = app.post_raw("[]".to_owned(), JSON, None).await;
         assert_eq!(status, 400);
     }
-    let app = TestApp::spawn_with(backends()[0], Fixture::Demo, |c| c.max_batch = 2).await;
+    let app = TestApp::spawn_with(backends()[0], Fixture::Demo, |c| c.http.max_batch = 2).await;
     let three = json!([{ "query": "{ __typename }" }, { "query": "{ __typename }" }, { "query": "{ __typename }" }]);
     assert_eq!(app.post_raw(three.to_string(), JSON, None).await.0, 400);
 }
@@ -378,9 +378,9 @@ async fn slow_statements_a_full_pool_and_slow_requests_answer_quickly() {
         return;
     }
     let app = TestApp::spawn_with(Backend::Postgres, Fixture::Demo, |c| {
-        c.statement_timeout = std::time::Duration::from_millis(1000);
-        c.acquire_timeout = std::time::Duration::from_millis(200);
-        c.max_connections = 1;
+        c.pool.statement_timeout = std::time::Duration::from_millis(1000).into();
+        c.pool.acquire_timeout = std::time::Duration::from_millis(200).into();
+        c.pool.max_connections = 1;
     })
     .await;
     let lock = lock_posts(&app).await;
@@ -412,7 +412,7 @@ async fn slow_statements_a_full_pool_and_slow_requests_answer_quickly() {
     // The whole request has its own limit (tower-http), shorter here than the
     // statement's: the client gets 408 when it passes.
     let app = TestApp::spawn_with(Backend::Postgres, Fixture::Demo, |c| {
-        c.request_timeout = std::time::Duration::from_millis(300);
+        c.http.request_timeout = std::time::Duration::from_millis(300).into();
     })
     .await;
     let lock = lock_posts(&app).await;

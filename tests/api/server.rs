@@ -132,7 +132,7 @@ async fn health_reports_a_database_that_is_gone() {
 #[tokio::test]
 async fn an_empty_database_stays_empty_without_the_demo() {
     let app = TestApp::spawn_with(Backend::Sqlite, Fixture::Demo, |config| {
-        config.demo = false;
+        config.no_demo = true;
     })
     .await;
     let data = app
@@ -389,7 +389,7 @@ async fn cors_answers_the_configured_origins_only_and_without_credentials() {
             .send()
     };
     let app = TestApp::spawn_with(Backend::Sqlite, Fixture::Demo, |config| {
-        config.cors_origins = vec!["https://app.example".to_owned()];
+        config.http.cors_origins = vec!["https://app.example".to_owned()];
     })
     .await;
     let resp = preflight(&app, "https://app.example")
@@ -423,7 +423,7 @@ async fn cors_answers_the_configured_origins_only_and_without_credentials() {
 #[tokio::test]
 async fn production_mode_hides_the_schema_and_graphiql() {
     let app = TestApp::spawn_with(Backend::Sqlite, Fixture::Demo, |config| {
-        config.production = true;
+        config.http.production = true;
     })
     .await;
     let body = app

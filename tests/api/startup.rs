@@ -9,8 +9,8 @@ use rstest_reuse::apply;
 
 fn config(db: &TestDb, port: u16) -> Config {
     let mut config = Config::new(db.url.clone());
-    config.host = "127.0.0.1".into();
-    config.port = port;
+    config.http.host = "127.0.0.1".into();
+    config.http.port = port;
     config
 }
 

@@ -226,8 +226,8 @@ async fn protocol_violations_close_with_their_codes(#[case] backend: Backend) {
         return;
     }
     let app = TestApp::spawn_with(backend, Fixture::Demo, |c| {
-        c.ws_init_timeout = Duration::from_millis(300);
-        c.cors_origins = vec!["https://app.example".into()];
+        c.http.ws_init_timeout = Duration::from_millis(300).into();
+        c.http.cors_origins = vec!["https://app.example".into()];
     })
     .await;
     let base = app.base.as_str();

@@ -17,9 +17,16 @@ use crate::graphql::core::{Node, key_traits};
 use crate::graphql::policy;
 
 /// Page sizes: the size when a client names none, and the most it may ask for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(clap::Args, Clone, Copy, Debug, PartialEq, Eq)]
+#[command(next_help_heading = "Pages")]
 pub struct PageLimits {
+    /// Page size of a list when the client gives no `first` or `last`.
+    #[arg(long = "default-page-size", env = "BLOGQL_DEFAULT_PAGE_SIZE",
+          default_value_t = PageLimits::default().default_size)]
     pub default_size: u64,
+    /// The largest `first` or `last` accepted; larger requests are refused.
+    #[arg(long = "max-page-size", env = "BLOGQL_MAX_PAGE_SIZE",
+          default_value_t = PageLimits::default().max_size)]
     pub max_size: u64,
 }
 
