@@ -9,8 +9,10 @@ use sea_orm::ConnectionTrait;
 use super::core::Reader;
 use super::loaders::{LoadDriver, RequestLoader, request_loader};
 use crate::auth::{Auth, Identity};
-use crate::db::{Db, Txn, WriteLock};
-use crate::error::{AppError, GqlResult};
+use crate::db::{Db, WriteLock};
+use crate::domain::Store;
+use crate::error::GqlResult;
+use crate::events::Events;
 
 /// Per-request state, put into each request (never into the schema) so that no
 /// loader or cache outlives its request or is shared between viewers.
@@ -35,9 +37,13 @@ impl RequestCtx {
         (ctx, driver)
     }
 
-    /// Starts the transaction a mutation runs in.
-    pub async fn begin_write(&self) -> Result<Txn, AppError> {
-        Ok(self.db.begin_write(&self.writes).await?)
+    /// What the domain's operations run with, for this request.
+    pub fn store<'a>(&'a self, events: &'a Events) -> Store<'a> {
+        Store {
+            db: &self.db,
+            writes: &self.writes,
+            events,
+        }
     }
 
     /// Who the request is made by, now.

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod cli;
+mod domain;
 mod filters;
 mod hardening;
 mod helpers;

@@ -1,15 +1,12 @@
-//! Comments: any signed-in author may comment on a post they can see; a comment's
-//! author may edit it; its author or the post's author may delete it.
+//! Comment mutations: arguments in, [`crate::domain::comments`] operations, payloads out.
 
 use async_graphql::{Context, ID, Object, SimpleObject};
-use entity::{comment, post};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
-use super::delete::{DeletePayload, Report};
-use super::{announce, find, key, now, owned, signed_in, validate};
-use crate::error::{AppError, GqlResult};
-use crate::events::Event;
-use crate::graphql::types::{Comment, Post, to_id};
+use super::delete::DeletePayload;
+use super::{key, session};
+use crate::domain::comments::{self, Commented};
+use crate::error::GqlResult;
+use crate::graphql::types::{Comment, Post};
 
 #[derive(SimpleObject)]
 pub struct CommentPayload {
@@ -18,11 +15,13 @@ pub struct CommentPayload {
     pub post: Post,
 }
 
-async fn post_of(conn: &impl ConnectionTrait, id: i64) -> Result<post::Model, AppError> {
-    post::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| AppError::not_found("Post"))
+impl From<Commented> for CommentPayload {
+    fn from(c: Commented) -> Self {
+        CommentPayload {
+            comment: Comment(c.comment),
+            post: Post(c.post),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -37,32 +36,10 @@ impl CommentMutation {
         post_id: ID,
         body: String,
     ) -> GqlResult<CommentPayload> {
-        let (request, viewer) = signed_in(ctx)?;
-        let body = validate::required("body", &body, 20_000)?;
-        let txn = request.begin_write().await?;
-        let conn = txn.conn();
-        let post = find::<post::Entity>(conn, request.reader(), key("postId", &post_id)?, "postId")
-            .await?;
-        let created = comment::ActiveModel {
-            post_id: Set(post.id),
-            author_id: Set(Some(viewer)),
-            body: Set(body),
-            created_at: Set(now()),
-            ..Default::default()
-        }
-        .insert(conn)
-        .await?;
-        let added = Event::CommentAdded {
-            comment_id: created.id,
-            post_id: post.id,
-        };
-        let announcement = announce(ctx, conn, Some(added)).await?;
-        txn.commit().await?;
-        announcement.committed();
-        Ok(CommentPayload {
-            comment: Comment(created),
-            post: Post(post),
-        })
+        let s = session(ctx)?;
+        Ok(comments::create(s, key("postId", &post_id)?, &body)
+            .await?
+            .into())
     }
 
     /// Changes a comment of the signed-in author's.
@@ -72,22 +49,8 @@ impl CommentMutation {
         id: ID,
         body: String,
     ) -> GqlResult<CommentPayload> {
-        let (request, viewer) = signed_in(ctx)?;
-        let body = validate::required("body", &body, 20_000)?;
-        let txn = request.begin_write().await?;
-        let conn = txn.conn();
-        let current =
-            find::<comment::Entity>(conn, request.reader(), key("id", &id)?, "id").await?;
-        owned(current.author_id, viewer, "comment")?;
-        let mut row: comment::ActiveModel = current.into();
-        row.body = Set(body);
-        let updated = row.update(conn).await?;
-        let post = post_of(conn, updated.post_id).await?;
-        txn.commit().await?;
-        Ok(CommentPayload {
-            comment: Comment(updated),
-            post: Post(post),
-        })
+        let s = session(ctx)?;
+        Ok(comments::update(s, key("id", &id)?, &body).await?.into())
     }
 
     /// Deletes a comment: its author may, and so may the author of the post.
@@ -97,27 +60,7 @@ impl CommentMutation {
         id: ID,
         #[graphql(default)] dry_run: bool,
     ) -> GqlResult<DeletePayload> {
-        let (request, viewer) = signed_in(ctx)?;
-        let txn = request.begin_write().await?;
-        let conn = txn.conn();
-        let current =
-            find::<comment::Entity>(conn, request.reader(), key("id", &id)?, "id").await?;
-        let post = post_of(conn, current.post_id).await?;
-        if current.author_id != Some(viewer) && post.author_id != viewer {
-            return Err(AppError::forbidden(
-                "only the comment's author or the post's author may delete it",
-            ));
-        }
-        let report = Report::collect::<comment::Entity>(conn, current.id).await?;
-        let effects = report
-            .finish::<comment::Entity>(txn, current.id, dry_run)
-            .await?;
-        Ok(DeletePayload {
-            deleted_id: to_id(current.id),
-            dry_run,
-            effects,
-            post: Some(Post(post)),
-            ..Default::default()
-        })
+        let s = session(ctx)?;
+        Ok(comments::delete(s, key("id", &id)?, dry_run).await?.into())
     }
 }

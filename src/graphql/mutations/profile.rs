@@ -1,16 +1,13 @@
-//! The one-to-one: an author has at most one profile. `createProfile` refuses a
-//! second (`CONFLICT` on `author`), `upsertProfile` creates or changes it.
+//! Profile mutations: arguments in, [`crate::domain::profiles`] operations, payloads out.
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::NaiveDate;
-use entity::profile;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use super::delete::{DeletePayload, Report};
-use super::{signed_in, validate};
-use crate::error::{AppError, GqlResult};
-use crate::graphql::registry;
-use crate::graphql::types::{Author, Profile, to_id};
+use super::delete::DeletePayload;
+use super::session;
+use crate::domain::profiles::{self, ProfileFields, Profiled};
+use crate::error::GqlResult;
+use crate::graphql::types::{Author, Profile};
 
 /// Profile fields. Absent fields are left as they are (new profiles: empty);
 /// `null` clears a nullable one.
@@ -22,6 +19,17 @@ pub struct ProfileInput {
     pub birthdate: MaybeUndefined<NaiveDate>,
 }
 
+impl From<ProfileInput> for ProfileFields {
+    fn from(input: ProfileInput) -> Self {
+        ProfileFields {
+            bio: input.bio,
+            city: input.city.into(),
+            website: input.website.into(),
+            birthdate: input.birthdate.into(),
+        }
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct ProfilePayload {
     pub profile: Profile,
@@ -29,66 +37,13 @@ pub struct ProfilePayload {
     pub author: Author,
 }
 
-impl ProfileInput {
-    /// Applies the given fields, validated, to `row`.
-    fn apply(self, row: &mut profile::ActiveModel) -> Result<(), AppError> {
-        if let Some(bio) = self.bio {
-            validate::at_most("bio", &bio, 10_000)?;
-            row.bio = Set(bio.trim().to_owned());
+impl From<Profiled> for ProfilePayload {
+    fn from(p: Profiled) -> Self {
+        ProfilePayload {
+            profile: Profile(p.profile),
+            author: Author(p.author),
         }
-        match self.city {
-            MaybeUndefined::Value(city) => row.city = Set(validate::optional("city", &city, 100)?),
-            MaybeUndefined::Null => row.city = Set(None),
-            MaybeUndefined::Undefined => {}
-        }
-        match self.website {
-            MaybeUndefined::Value(site) => row.website = Set(validate::website(&site)?),
-            MaybeUndefined::Null => row.website = Set(None),
-            MaybeUndefined::Undefined => {}
-        }
-        match self.birthdate {
-            MaybeUndefined::Value(date) => row.birthdate = Set(Some(date)),
-            MaybeUndefined::Null => row.birthdate = Set(None),
-            MaybeUndefined::Undefined => {}
-        }
-        Ok(())
     }
-}
-
-/// Creates `author`'s profile; the unique key on `author_id` refuses a second one.
-pub(super) async fn insert_profile(
-    conn: &impl ConnectionTrait,
-    author: i64,
-    input: ProfileInput,
-) -> Result<profile::Model, AppError> {
-    let mut row = profile::ActiveModel {
-        author_id: Set(author),
-        bio: Set(String::new()),
-        city: Set(None),
-        website: Set(None),
-        birthdate: Set(None),
-        ..Default::default()
-    };
-    input.apply(&mut row)?;
-    Ok(row.insert(conn).await?)
-}
-
-async fn profile_of(
-    conn: &impl ConnectionTrait,
-    author: i64,
-) -> Result<Option<profile::Model>, AppError> {
-    Ok(profile::Entity::find()
-        .filter(registry::PROFILE_AUTHOR.column.eq(author))
-        .one(conn)
-        .await?)
-}
-
-async fn author_of(conn: &impl ConnectionTrait, id: i64) -> Result<Author, AppError> {
-    entity::author::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(Author)
-        .ok_or_else(|| AppError::not_found("Author"))
 }
 
 #[derive(Default)]
@@ -102,21 +57,7 @@ impl ProfileMutation {
         ctx: &Context<'_>,
         input: ProfileInput,
     ) -> GqlResult<ProfilePayload> {
-        let (request, viewer) = signed_in(ctx)?;
-        let txn = request.begin_write().await?;
-        if profile_of(txn.conn(), viewer).await?.is_some() {
-            return Err(AppError::Conflict {
-                message: "the author already has a profile".to_owned(),
-                field: Some("author"),
-            });
-        }
-        let profile = insert_profile(txn.conn(), viewer, input).await?;
-        let author = author_of(txn.conn(), viewer).await?;
-        txn.commit().await?;
-        Ok(ProfilePayload {
-            profile: Profile(profile),
-            author,
-        })
+        Ok(profiles::create(session(ctx)?, input.into()).await?.into())
     }
 
     /// Creates or changes the signed-in author's profile.
@@ -125,22 +66,7 @@ impl ProfileMutation {
         ctx: &Context<'_>,
         input: ProfileInput,
     ) -> GqlResult<ProfilePayload> {
-        let (request, viewer) = signed_in(ctx)?;
-        let txn = request.begin_write().await?;
-        let profile = match profile_of(txn.conn(), viewer).await? {
-            Some(current) => {
-                let mut row: profile::ActiveModel = current.into();
-                input.apply(&mut row)?;
-                row.update(txn.conn()).await?
-            }
-            None => insert_profile(txn.conn(), viewer, input).await?,
-        };
-        let author = author_of(txn.conn(), viewer).await?;
-        txn.commit().await?;
-        Ok(ProfilePayload {
-            profile: Profile(profile),
-            author,
-        })
+        Ok(profiles::upsert(session(ctx)?, input.into()).await?.into())
     }
 
     /// Deletes the signed-in author's profile.
@@ -149,22 +75,6 @@ impl ProfileMutation {
         ctx: &Context<'_>,
         #[graphql(default)] dry_run: bool,
     ) -> GqlResult<DeletePayload> {
-        let (request, viewer) = signed_in(ctx)?;
-        let txn = request.begin_write().await?;
-        let profile = profile_of(txn.conn(), viewer)
-            .await?
-            .ok_or_else(|| AppError::not_found("Profile"))?;
-        let report = Report::collect::<profile::Entity>(txn.conn(), profile.id).await?;
-        let author = author_of(txn.conn(), viewer).await?;
-        let effects = report
-            .finish::<profile::Entity>(txn, profile.id, dry_run)
-            .await?;
-        Ok(DeletePayload {
-            deleted_id: to_id(profile.id),
-            dry_run,
-            effects,
-            author: Some(author),
-            ..Default::default()
-        })
+        Ok(profiles::delete(session(ctx)?, dry_run).await?.into())
     }
 }
