@@ -543,15 +543,27 @@ async fn scalar<T: sea_orm::TryGetable>(conn: &impl sea_orm::ConnectionTrait, sq
 
 /// Ends every server connection to the test database but `keep`'s (PostgreSQL),
 /// as a restart does.
-async fn cut_connections(admin: &sea_orm::DatabaseConnection, keep: i64) {
+/// Terminates every connection to the test database but the caller's and `keep`.
+/// `idle_first`: the idle ones first, then the busy ones, each call waiting (5 s at
+/// most) until its backend has exited, so that no pooled connection is left that
+/// passes the pool's liveness check and dies just after (`pg_terminate_backend`
+/// alone only signals, and a retry could pick such a connection). One round trip,
+/// so that the admin's own pool needs no second connection.
+async fn cut_connections(admin: &sea_orm::DatabaseConnection, keep: i64, idle_first: bool) {
     use sea_orm::ConnectionTrait;
-    admin
-        .execute_unprepared(&format!(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid() AND pid <> {keep}"
-        ))
-        .await
-        .expect("terminate");
+    let others = format!(
+        "FROM pg_stat_activity WHERE datname = current_database() \
+         AND pid <> pg_backend_pid() AND pid <> {keep}"
+    );
+    let sql = if idle_first {
+        format!(
+            "SELECT pg_terminate_backend(pid, 5000) {others} AND state <> 'active'; \
+             SELECT pg_terminate_backend(pid, 5000) {others}"
+        )
+    } else {
+        format!("SELECT pg_terminate_backend(pid) {others}")
+    };
+    admin.execute_unprepared(&sql).await.expect("terminate");
 }
 
 /// A read whose connection is cut (a PostgreSQL restart) is tried once more on a
@@ -577,7 +589,7 @@ async fn lost_connections_are_retried_once_then_unavailable() {
     let read = app.request("{ posts { totalCount } }", json!({}));
     let cut = async {
         pause().await;
-        cut_connections(&admin, pid).await;
+        cut_connections(&admin, pid, true).await;
         pause().await;
         lock.rollback().await.expect("unlock");
     };
@@ -607,7 +619,7 @@ async fn lost_connections_are_retried_once_then_unavailable() {
             .execute_unprepared(&allow(false))
             .await
             .expect("refuse connections");
-        cut_connections(&admin, -1).await;
+        cut_connections(&admin, -1, false).await;
     };
     let (resp, ()) = tokio::join!(read, cut);
     let resp = resp.expect("an answer");
