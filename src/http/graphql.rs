@@ -3,6 +3,15 @@
 //! `application/graphql-response+json` as the client accepts, with the status each
 //! kind of answer gets; and GraphiQL. Each operation is checked and run by the
 //! executor (`src/executor`), as over WebSocket.
+//!
+//! Own code rather than async-graphql-axum's `GraphQLRequest` / `GraphQLResponse`
+//! because of these points of GraphQL over HTTP: its response is always
+//! `application/json` with 200, where the spec answers
+//! `application/graphql-response+json` when the client accepts it, with 4xx for a
+//! request error, and 406 when neither media type is acceptable; a mutation sent
+//! by GET must get 405, which needs the operation picked before running it; and
+//! every operation must pass the executor's checks before async-graphql validates
+//! it, which its handler runs straight through the schema.
 
 use async_graphql::{Request, Response, ServerError, Value};
 use axum::body::Bytes;

@@ -3,6 +3,14 @@
 //! time limit, `connection_ack`, then `subscribe` / `next` / `error` / `complete`,
 //! `ping` / `pong`, and the protocol's close codes for each way a client can break it.
 //! Operations go through the same persisted-query and document-limit checks as HTTP.
+//!
+//! Own code rather than async-graphql-axum's `GraphQLSubscription`: each
+//! `subscribe` must pass the executor's checks (document limits before parsing,
+//! persisted queries, literal checks) and be answered in the order its fields were
+//! asked, which that handler, running straight through the schema, skips; and the
+//! protocol's close codes are sent for each breach (4400 bad message, 4401
+//! subscribe before ack, 4403 forbidden, 4408 no `connection_init` in time, 4409 a
+//! repeated subscriber id), shutdown included (1001).
 
 use std::collections::HashMap;
 
