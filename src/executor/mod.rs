@@ -18,6 +18,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::Auth;
 use crate::db::{Db, WriteLock};
 use crate::error::Code;
+use crate::graphql::error_codes;
 use crate::graphql::limits::{self, DocumentLimits};
 use crate::graphql::literals::TypeIndex;
 use crate::graphql::response_order::Plan;
@@ -121,6 +122,7 @@ impl Executor {
         let db = Db::new(self.db.clone());
         let (ctx, loads) = RequestCtx::new(db.clone(), auth, self.writes.clone());
         let mut resp = loads.run(self.schema.execute(req.data(ctx))).await;
+        error_codes::code_errors(&mut resp);
         order.apply(&mut resp.data);
         if self.debug_sql {
             let n = i64::try_from(db.statement_count()).unwrap_or(i64::MAX);
@@ -144,6 +146,7 @@ impl Executor {
         self.schema
             .execute_stream(req.data(ctx))
             .map(move |mut resp| {
+                error_codes::code_errors(&mut resp);
                 order.apply(&mut resp.data);
                 resp
             })

@@ -5,71 +5,27 @@
 //! enum value, a malformed date, a string where an Int goes) is `BAD_USER_INPUT`
 //! naming the argument. Errors of our own already carry their code.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
-};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{Response, ServerError};
 
 use crate::error::Code;
 
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodes)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for ErrorCodes {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables)
-            .await
-            .map_err(|err| coded(err, Code::GraphqlParseFailed))
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|err| {
-                    if is_bad_value(&err.message) {
-                        coded(err, Code::BadUserInput)
-                    } else {
-                        coded(err, Code::GraphqlValidationFailed)
-                    }
-                })
-                .collect()
-        })
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
-        // Our resolvers' errors all have a code; what has none is a variable's value
-        // that async-graphql could not turn into the argument's type.
-        response.errors = std::mem::take(&mut response.errors)
-            .into_iter()
-            .map(|err| coded(err, Code::BadUserInput))
-            .collect();
-        response
+/// Codes every error of an answer that has none.
+///
+/// Done on the answer rather than as an async-graphql extension: any extension
+/// makes async-graphql box two more futures, look the field up in the registry and
+/// format generic type names for every field it resolves.
+/// Parse errors are coded where the executor parses. What async-graphql raises
+/// before running has no path (validation, limits, an unknown operation); what it
+/// raises while running, at a field, is a variable's value that could not be turned
+/// into the argument's type, since our resolvers' errors all have a code.
+pub fn code_errors(response: &mut Response) {
+    for err in &mut response.errors {
+        let code = if is_bad_value(&err.message) || !err.path.is_empty() {
+            Code::BadUserInput
+        } else {
+            Code::GraphqlValidationFailed
+        };
+        coded(err, code);
     }
 }
 
@@ -78,7 +34,7 @@ fn is_bad_value(message: &str) -> bool {
 }
 
 /// Sets `code` unless the error has one, and the argument a value message names.
-fn coded(mut err: ServerError, code: Code) -> ServerError {
+fn coded(err: &mut ServerError, code: Code) {
     let argument = quoted_argument(&err.message);
     let extensions = err.extensions.get_or_insert_with(Default::default);
     if extensions.get("code").is_none() {
@@ -89,7 +45,6 @@ fn coded(mut err: ServerError, code: Code) -> ServerError {
             extensions.set("argument", argument);
         }
     }
-    err
 }
 
 /// The argument a value message is about: `Invalid value for argument "first", ...`

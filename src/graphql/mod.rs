@@ -73,8 +73,7 @@ pub fn build_schema(
         .data(keys)
         .data(events)
         .limit_depth(query.max_depth)
-        .limit_complexity(query.max_complexity)
-        .extension(error_codes::ErrorCodes);
+        .limit_complexity(query.max_complexity);
     if production {
         // The schema is not a public document in production; nor are near-miss names.
         builder = builder.disable_introspection().disable_suggestions();
