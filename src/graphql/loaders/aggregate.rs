@@ -6,12 +6,10 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{
-    Alias, Asterisk, Condition, Expr, ExprTrait, Func, Query, SelectStatement,
-};
+use sea_orm::sea_query::{Alias, Asterisk, Condition, Expr, Func, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, IdenStatic, QueryResult};
 
-use super::window::{self, PARENT};
+use super::parents::{self, PARENT, Parents};
 use super::{Loaders, group};
 use crate::db::Db;
 use crate::error::AppError;
@@ -45,7 +43,10 @@ const COUNT: &str = "__count";
 
 /// `SELECT COUNT(*), MIN(t1), MAX(t1), ... FROM E WHERE <rows>`, grouped by `parent`
 /// when given.
-pub fn statement<E: Timed>(rows: Condition, parent: Option<(Expr, &[i64])>) -> SelectStatement {
+pub fn statement<E: Timed>(
+    rows: Condition,
+    parent: Option<(Expr, Parents<'_>)>,
+) -> SelectStatement {
     let mut stmt = Query::select();
     stmt.from(E::default())
         .expr_as(Func::count(Expr::col(Asterisk)), Alias::new(COUNT));
@@ -63,7 +64,7 @@ pub fn statement<E: Timed>(rows: Condition, parent: Option<(Expr, &[i64])>) -> S
     stmt.cond_where(rows);
     if let Some((expr, parents)) = parent {
         stmt.expr_as(expr.clone(), Alias::new(PARENT))
-            .and_where(expr.clone().is_in(parents.iter().copied()))
+            .and_where(parents.contain(expr.clone()))
             .add_group_by([expr]);
     }
     stmt
@@ -105,10 +106,10 @@ impl<E: Timed> Loader<AggregateOf<E>> for Loaders {
         let mut out = HashMap::new();
         for ((fk, filter), parents) in group(keys, |k| ((k.fk, k.filter.clone()), k.parent)) {
             let rows = policy::rows::<E>(self.reader(), filter.as_ref())?;
-            let stmt = statement::<E>(rows, Some((fk.0.into_expr(), &parents)));
+            let stmt = statement::<E>(rows, Some((fk.0.into_expr(), self.parents(&parents))));
             let mut found = HashMap::new();
             for row in self.db.query_all(&stmt).await? {
-                found.insert(window::parent_of(&row)?, read::<E>(&row)?);
+                found.insert(parents::parent_of(&row)?, read::<E>(&row)?);
             }
             for parent in parents {
                 let aggregate = found.remove(&parent).unwrap_or_else(|| Aggregate {

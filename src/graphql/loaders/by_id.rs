@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::{ColumnTrait, ModelTrait, QueryFilter};
+use sea_orm::sea_query::IntoColumnRef;
+use sea_orm::{ModelTrait, QueryFilter};
 
 use super::{ById, Loaders};
 use crate::error::AppError;
@@ -17,7 +18,10 @@ impl<E: Node> Loader<ById<E>> for Loaders {
     async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, E::Model>, AppError> {
         let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
         let rows = E::find()
-            .filter(E::ID.is_in(ids))
+            .filter(
+                self.parents(&ids)
+                    .contain((E::default(), E::ID).into_column_ref()),
+            )
             .filter(policy::rows::<E>(self.reader(), None)?)
             .all(&self.db)
             .await?;

@@ -9,7 +9,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait};
 
-use super::window::{self, PARENT};
+use super::parents::{self, PARENT, Parents};
 use super::{CountOf, CountThrough, Loaders, group};
 use crate::db::Db;
 use crate::error::AppError;
@@ -31,7 +31,7 @@ impl<E: Node> Loader<CountOf<E>> for Loaders {
                 &self.db,
                 stmt,
                 fk.0.into_expr(),
-                &parents,
+                self.parents(&parents),
                 policy::rows::<E>(self.reader(), filter.as_ref())?,
             )
             .await?;
@@ -69,7 +69,7 @@ impl<E: Node, J: EntityTrait> Loader<CountThrough<E, J>> for Loaders {
                 &self.db,
                 stmt,
                 from.0.into_expr(),
-                &parents,
+                self.parents(&parents),
                 policy::rows_via::<E>(
                     self.reader(),
                     filter.as_ref(),
@@ -92,22 +92,22 @@ impl<E: Node, J: EntityTrait> Loader<CountThrough<E, J>> for Loaders {
     }
 }
 
-/// `SELECT parent, COUNT(*) FROM <from> WHERE parent IN (...) AND <cond> GROUP BY parent`.
+/// `SELECT parent, COUNT(*) FROM <from> WHERE <parent among parents> AND <cond> GROUP BY parent`.
 async fn grouped_count(
     db: &Db,
     mut stmt: SelectStatement,
     parent: Expr,
-    parents: &[i64],
+    parents: Parents<'_>,
     cond: Condition,
 ) -> Result<HashMap<i64, i64>, AppError> {
     stmt.expr_as(parent.clone(), Alias::new(PARENT))
         .expr_as(Func::count(Expr::col(Asterisk)), Alias::new(COUNT))
-        .and_where(parent.clone().is_in(parents.iter().copied()))
+        .and_where(parents.contain(parent.clone()))
         .cond_where(cond)
         .add_group_by([parent]);
     let mut found = HashMap::new();
     for row in db.query_all(&stmt).await? {
-        found.insert(window::parent_of(&row)?, row.try_get("", COUNT)?);
+        found.insert(parents::parent_of(&row)?, row.try_get("", COUNT)?);
     }
     Ok(found)
 }

@@ -7,7 +7,7 @@ use async_graphql::dataloader::Loader;
 use sea_orm::sea_query::{Alias, IntoColumnRef};
 use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, QueryTrait};
 
-use super::window::{self, PARENT};
+use super::parents::{self, PARENT};
 use super::{Loaders, PageOf, group};
 use crate::error::AppError;
 use crate::graphql::core::Node;
@@ -23,12 +23,13 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
     ) -> Result<HashMap<PageOf<E>, Page<E::Model>>, AppError> {
         let mut pages = HashMap::new();
         for ((fk, page), parents) in group(keys, |k| ((k.fk, k.page.clone()), k.parent)) {
+            let batch = self.parents(&parents);
             let mut inner = E::find().into_query();
             inner
                 .expr_as(fk.0.into_expr(), Alias::new(PARENT))
-                .and_where(fk.0.is_in(parents.iter().copied()))
+                .and_where(batch.of((E::default(), fk.0).into_column_ref()))
                 .cond_where(page.rows(self.reader(), None)?);
-            let stmt = window::per_parent(
+            let stmt = batch.page(
                 page.keyed(inner, self.reader()),
                 (E::default(), fk.0).into_column_ref(),
                 page.fetch(),
@@ -38,7 +39,7 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
             for row in self.db.query_all(&stmt).await? {
                 let model = E::Model::from_query_result(&row, "")?;
                 let cursor = page.cursor(&model, &row)?;
-                rows.entry(window::parent_of(&row)?)
+                rows.entry(parents::parent_of(&row)?)
                     .or_default()
                     .push((cursor, model));
             }

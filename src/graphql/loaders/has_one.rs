@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::{ColumnTrait, ModelTrait, QueryFilter};
+use sea_orm::sea_query::IntoColumnRef;
+use sea_orm::{ModelTrait, QueryFilter};
 
 use super::{HasOneOf, Loaders, group};
 use crate::error::AppError;
@@ -18,7 +19,10 @@ impl<E: Node> Loader<HasOneOf<E>> for Loaders {
         let mut found = HashMap::new();
         for (fk, parents) in group(keys, |k| (k.fk, k.parent)) {
             let rows = E::find()
-                .filter(fk.0.is_in(parents))
+                .filter(
+                    self.parents(&parents)
+                        .contain((E::default(), fk.0).into_column_ref()),
+                )
                 .filter(policy::rows::<E>(self.reader(), None)?)
                 .all(&self.db)
                 .await?;

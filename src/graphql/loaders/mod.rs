@@ -14,8 +14,8 @@ mod count;
 mod has_many;
 mod has_one;
 pub mod keys;
+mod parents;
 mod through;
-mod window;
 
 use std::collections::HashMap;
 use std::future::{Future, poll_fn};
@@ -53,6 +53,13 @@ pub struct Loaders {
 }
 
 impl Loaders {
+    fn parents<'a>(&self, keys: &'a [i64]) -> parents::Parents<'a> {
+        parents::Parents {
+            keys,
+            backend: self.db.get_database_backend(),
+        }
+    }
+
     fn reader(&self) -> Reader {
         Reader {
             backend: self.db.get_database_backend(),

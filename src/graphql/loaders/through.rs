@@ -10,7 +10,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryTrait,
 };
 
-use super::window::{self, PARENT};
+use super::parents::{self, PARENT};
 use super::{Linked, Loaders, ThroughPage, group};
 use crate::error::AppError;
 use crate::graphql::core::Node;
@@ -30,6 +30,7 @@ impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders
         let mut pages = HashMap::new();
         let groups = group(keys, |k| ((k.from, k.to, k.page.clone()), k.parent));
         for ((from, to, page), parents) in groups {
+            let batch = self.parents(&parents);
             let mut inner = E::find().into_query();
             inner
                 .inner_join(
@@ -42,9 +43,9 @@ impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders
                 inner.expr_as(col.into_expr(), alias);
             }
             inner
-                .and_where(from.0.is_in(parents.iter().copied()))
+                .and_where(batch.of((J::default(), from.0).into_column_ref()))
                 .cond_where(page.rows(self.reader(), Some(J::default().into_iden()))?);
-            let stmt = window::per_parent(
+            let stmt = batch.page(
                 page.keyed(inner, self.reader()),
                 (J::default(), from.0).into_column_ref(),
                 page.fetch(),
@@ -55,7 +56,7 @@ impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders
                 let target = E::Model::from_query_result(&row, "")?;
                 let link = J::Model::from_query_result(&row, JOIN_PREFIX)?;
                 let cursor = page.cursor(&target, &row)?;
-                rows.entry(window::parent_of(&row)?)
+                rows.entry(parents::parent_of(&row)?)
                     .or_default()
                     .push((cursor, (target, link)));
             }
