@@ -1,6 +1,8 @@
 //! How resolvers reach data: one function per relation kind, each through its
 //! generic loader, plus root lists. Types call these with their relation's columns.
 
+use std::sync::Arc;
+
 use async_graphql::connection::{ConnectionNameType, EdgeNameType, EmptyFields};
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ObjectType, OutputType};
@@ -120,7 +122,7 @@ pub async fn count<E: Node, P: EntityTrait>(
     let key = CountOf {
         fk: Col::<E>(fk.column),
         parent,
-        filter,
+        filter: filter.map(Arc::new),
     };
     load_count(ctx, key).await
 }
@@ -138,7 +140,7 @@ pub async fn count_through<P: EntityTrait, E: Node, J: EntityTrait>(
         from: Col(from),
         to: Col(to),
         parent,
-        filter,
+        filter: filter.map(Arc::new),
     };
     load_count(ctx, key).await
 }
@@ -153,7 +155,7 @@ pub async fn aggregate<E: Timed, P: EntityTrait>(
     let key = AggregateOf {
         fk: Col::<E>(fk.column),
         parent,
-        filter,
+        filter: filter.map(Arc::new),
     };
     let loaded = load(ctx, key).await?;
     Ok(loaded.unwrap_or_default())
@@ -212,9 +214,10 @@ pub async fn root_list<E: Node, N: OutputType>(
     }
     stmt.limit(page.fetch());
     let mut rows = Vec::new();
+    let cursors = page.cursors();
     for row in request.db.query_all(&stmt).await? {
         let model = E::Model::from_query_result(&row, "")?;
-        rows.push((page.cursor(&model, &row)?, model));
+        rows.push((cursors.of(&model, &row)?, model));
     }
     let total = TotalCount(Box::new(TableCount::<E> {
         filter: page.filter.clone(),
@@ -228,7 +231,7 @@ pub async fn root_list<E: Node, N: OutputType>(
 struct RelationCount<E: Node> {
     fk: Col<E>,
     parent: i64,
-    filter: Option<E::Filter>,
+    filter: Option<Arc<E::Filter>>,
 }
 
 #[async_trait::async_trait]
@@ -248,7 +251,7 @@ struct ThroughCount<E: Node, J: EntityTrait> {
     from: Col<J>,
     to: Col<J>,
     parent: i64,
-    filter: Option<E::Filter>,
+    filter: Option<Arc<E::Filter>>,
 }
 
 #[async_trait::async_trait]
@@ -266,14 +269,14 @@ impl<E: Node, J: EntityTrait> CountSource for ThroughCount<E, J> {
 
 /// A root list's total: every row of the table that passes the filter.
 struct TableCount<E: Node> {
-    filter: Option<E::Filter>,
+    filter: Option<Arc<E::Filter>>,
 }
 
 #[async_trait::async_trait]
 impl<E: Node> CountSource for TableCount<E> {
     async fn count(&self, ctx: &Context<'_>) -> GqlResult<i64> {
         let request = RequestCtx::of(ctx)?;
-        let rows = policy::rows::<E>(request.reader(), self.filter.as_ref())?;
+        let rows = policy::rows::<E>(request.reader(), self.filter.as_deref())?;
         let n = E::find().filter(rows).count(&request.db).await?;
         Ok(i64::try_from(n).unwrap_or(i64::MAX))
     }

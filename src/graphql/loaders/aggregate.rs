@@ -3,6 +3,7 @@
 //! of a level in one grouped statement.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
@@ -35,7 +36,7 @@ pub struct Aggregate {
 pub struct AggregateOf<E: Node> {
     pub fk: Col<E>,
     pub parent: i64,
-    pub filter: Option<E::Filter>,
+    pub filter: Option<Arc<E::Filter>>,
 }
 key_traits!(AggregateOf<E: Node> { fk, parent, filter });
 
@@ -105,7 +106,7 @@ impl<E: Timed> Loader<AggregateOf<E>> for Loaders {
     ) -> Result<HashMap<AggregateOf<E>, Aggregate>, AppError> {
         let mut out = HashMap::new();
         for ((fk, filter), parents) in group(keys, |k| ((k.fk, k.filter.clone()), k.parent)) {
-            let rows = policy::rows::<E>(self.reader(), filter.as_ref())?;
+            let rows = policy::rows::<E>(self.reader(), filter.as_deref())?;
             let stmt = statement::<E>(rows, Some((fk.0.into_expr(), self.parents(&parents))));
             let mut found = HashMap::new();
             for row in self.db.query_all(&stmt).await? {

@@ -32,7 +32,7 @@ impl<E: Node> Loader<CountOf<E>> for Loaders {
                 stmt,
                 fk.0.into_expr(),
                 self.parents(&parents),
-                policy::rows::<E>(self.reader(), filter.as_ref())?,
+                policy::rows::<E>(self.reader(), filter.as_deref())?,
             )
             .await?;
             for parent in parents {
@@ -72,7 +72,7 @@ impl<E: Node, J: EntityTrait> Loader<CountThrough<E, J>> for Loaders {
                 self.parents(&parents),
                 policy::rows_via::<E>(
                     self.reader(),
-                    filter.as_ref(),
+                    filter.as_deref(),
                     Some(J::default().into_iden()),
                 )?,
             )

@@ -36,9 +36,10 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
             );
 
             let mut rows: HashMap<i64, Vec<Cursored<E::Model>>> = HashMap::new();
+            let cursors = page.cursors();
             for row in self.db.query_all(&stmt).await? {
                 let model = E::Model::from_query_result(&row, "")?;
-                let cursor = page.cursor(&model, &row)?;
+                let cursor = cursors.of(&model, &row)?;
                 rows.entry(parents::parent_of(&row)?)
                     .or_default()
                     .push((cursor, model));

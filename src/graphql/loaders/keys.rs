@@ -3,6 +3,7 @@
 //! differently-paged siblings never share a wrong batch.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use sea_orm::EntityTrait;
 
@@ -57,7 +58,7 @@ pub type Linked<E, J> = (<E as EntityTrait>::Model, <J as EntityTrait>::Model);
 pub struct CountOf<E: Node> {
     pub fk: Col<E>,
     pub parent: i64,
-    pub filter: Option<E::Filter>,
+    pub filter: Option<Arc<E::Filter>>,
 }
 key_traits!(CountOf<E: Node> { fk, parent, filter });
 
@@ -67,6 +68,6 @@ pub struct CountThrough<E: Node, J: EntityTrait> {
     pub from: Col<J>,
     pub to: Col<J>,
     pub parent: i64,
-    pub filter: Option<E::Filter>,
+    pub filter: Option<Arc<E::Filter>>,
 }
 key_traits!(CountThrough<E: Node, J: EntityTrait> { from, to, parent, filter });

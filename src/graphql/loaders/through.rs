@@ -52,10 +52,11 @@ impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders
             );
 
             let mut rows: HashMap<i64, Vec<Cursored<Linked<E, J>>>> = HashMap::new();
+            let cursors = page.cursors();
             for row in self.db.query_all(&stmt).await? {
                 let target = E::Model::from_query_result(&row, "")?;
                 let link = J::Model::from_query_result(&row, JOIN_PREFIX)?;
-                let cursor = page.cursor(&target, &row)?;
+                let cursor = cursors.of(&target, &row)?;
                 rows.entry(parents::parent_of(&row)?)
                     .or_default()
                     .push((cursor, (target, link)));

@@ -7,12 +7,13 @@ use async_graphql::connection::{
 };
 use async_graphql::{Context, Object, ObjectType, OutputType};
 
+use super::cursor::Cursor;
 use super::request::Page;
 use crate::error::GqlResult;
 
 /// A connection of `N` nodes whose edges carry `EF` besides their cursor.
 pub type Conn<N, EF = EmptyFields, CN = DefaultConnectionName, EN = DefaultEdgeName> =
-    Connection<String, N, TotalCount, EF, CN, EN>;
+    Connection<Cursor, N, TotalCount, EF, CN, EN>;
 
 /// Where a connection's total comes from, resolved only if the client asks.
 #[async_trait::async_trait]

@@ -2,6 +2,9 @@
 //! They carry every key of the ordering, so pages stay exact under any ordering, and
 //! the signature makes a cursor from another list or ordering a clear input error.
 
+use std::sync::Arc;
+
+use async_graphql::connection::CursorType;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
@@ -92,23 +95,64 @@ impl CursorValue {
     }
 }
 
-/// The cursor of a row in a list ordered by `sort`: column keys are read from
-/// `model`, derived keys from the columns `row` carries them in.
-pub fn encode<E: Node>(
-    sort: &Sort<E>,
-    model: &<E as EntityTrait>::Model,
-    row: &QueryResult,
-) -> Result<String, DbErr> {
-    let mut values = Vec::with_capacity(sort.keys.len());
-    for (i, key) in sort.keys.iter().enumerate() {
-        let value = match &key.source {
-            Source::Column(col) => CursorValue::from_value(model.get(col.0)),
-            Source::Derived(_) => CursorValue::read(row, &key_alias(i), key.kind())?,
-        };
-        values.push(value.to_json());
+/// A row's cursor: its sort key values, encoded only when a client reads it (most
+/// lists are read without `cursor`, and a page's `pageInfo` reads two).
+#[derive(Clone, Debug)]
+pub struct Cursor {
+    /// The ordering's signature, shared by every row of a page.
+    signature: Arc<str>,
+    values: Vec<CursorValue>,
+}
+
+impl CursorType for Cursor {
+    type Error = &'static str;
+
+    /// Cursors come back as `after`/`before` strings, read by [`decode`] against
+    /// the list's ordering; async-graphql's untyped decoding is never used.
+    fn decode_cursor(_: &str) -> Result<Self, Self::Error> {
+        Err("a cursor is read against its list's ordering")
     }
-    let doc = json!({ "s": sort.signature(), "v": values });
-    Ok(URL_SAFE_NO_PAD.encode(doc.to_string()))
+
+    fn encode_cursor(&self) -> String {
+        let values: Vec<Json> = self.values.iter().map(CursorValue::to_json).collect();
+        let doc = json!({ "s": &*self.signature, "v": values });
+        URL_SAFE_NO_PAD.encode(doc.to_string())
+    }
+}
+
+/// Makes the cursors of the rows of lists ordered by `sort`.
+pub struct Cursors<'a, E: Node> {
+    sort: &'a Sort<E>,
+    signature: Arc<str>,
+}
+
+impl<'a, E: Node> Cursors<'a, E> {
+    pub fn new(sort: &'a Sort<E>) -> Self {
+        Cursors {
+            sort,
+            signature: sort.signature().into(),
+        }
+    }
+
+    /// The cursor of a fetched row: column keys are read from `model`, derived
+    /// keys from the columns `row` carries them in.
+    pub fn of(
+        &self,
+        model: &<E as EntityTrait>::Model,
+        row: &QueryResult,
+    ) -> Result<Cursor, DbErr> {
+        let mut values = Vec::with_capacity(self.sort.keys.len());
+        for (i, key) in self.sort.keys.iter().enumerate() {
+            values.push(match &key.source {
+                Source::Column(col) => CursorValue::from_value(model.get(col.0)),
+                Source::Derived(_) => CursorValue::read(row, &key_alias(i), key.kind())?,
+            });
+        }
+        Ok(Cursor {
+            signature: Arc::clone(&self.signature),
+            values,
+        })
+    }
 }
 
 /// Reads a cursor given as `argument` for a list ordered by `sort`.

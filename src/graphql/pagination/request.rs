@@ -1,13 +1,15 @@
 //! A validated page request, built once from a list field's arguments and used both
 //! as (part of) a batch key and to write the SQL of the page.
 
+use std::sync::Arc;
+
 use async_graphql::Context;
+use sea_orm::DbBackend;
 use sea_orm::sea_query::{
     Alias, Asterisk, Condition, DynIden, Expr, IntoIden, Order as SqlOrder, Query, SelectStatement,
 };
-use sea_orm::{DbBackend, DbErr, QueryResult};
 
-use super::cursor::{self, CursorValue};
+use super::cursor::{self, Cursor, CursorValue, Cursors};
 use super::keyset;
 use super::order::{Order, Sort, SortField, SortKey, Source, key_alias};
 use crate::error::AppError;
@@ -51,7 +53,9 @@ pub struct PageArgs<F: SortField> {
 
 /// What to fetch: a filter, an ordering, a size, a direction and the cursor bounds.
 pub struct PageRequest<E: Node> {
-    pub filter: Option<E::Filter>,
+    /// Shared: a request and the keys of every batch it is part of hold it, and a
+    /// filter is hundreds of bytes.
+    pub filter: Option<Arc<E::Filter>>,
     /// The ordering as the client reads the page.
     pub sort: Sort<E>,
     pub limit: u64,
@@ -63,7 +67,7 @@ pub struct PageRequest<E: Node> {
 key_traits!(PageRequest<E: Node> { filter, sort, limit, backward, after, before });
 
 /// An item of a page with its cursor.
-pub type Cursored<T> = (String, T);
+pub type Cursored<T> = (Cursor, T);
 
 /// One page of rows in reading order, each with its cursor, and whether more lie
 /// beyond either end.
@@ -131,7 +135,7 @@ impl<E: Node> PageRequest<E> {
             .map(|c| cursor::decode("before", &c, &sort))
             .transpose()?;
         Ok(PageRequest {
-            filter: args.filter,
+            filter: args.filter.map(Arc::new),
             sort,
             limit,
             backward,
@@ -158,7 +162,7 @@ impl<E: Node> PageRequest<E> {
     /// WHERE condition on the table under its own name; `link` is the join table
     /// the rows are read through, if they are.
     pub fn rows(&self, reader: Reader, link: Option<DynIden>) -> Result<Condition, AppError> {
-        policy::rows_via::<E>(reader, self.filter.as_ref(), link)
+        policy::rows_via::<E>(reader, self.filter.as_deref(), link)
     }
 
     /// Turns `candidates` (a SELECT of the list's rows of `E`, under the table's
@@ -233,9 +237,9 @@ impl<E: Node> PageRequest<E> {
         }
     }
 
-    /// The cursor of a fetched row: `model` read from `row`.
-    pub fn cursor(&self, model: &E::Model, row: &QueryResult) -> Result<String, DbErr> {
-        cursor::encode(&self.sort, model, row)
+    /// Makes the cursors of the rows this request fetches.
+    pub fn cursors(&self) -> Cursors<'_, E> {
+        Cursors::new(&self.sort)
     }
 }
 
