@@ -75,6 +75,14 @@ pub struct HttpConfig {
     /// None by default: browsers on other origins are refused.
     #[arg(long, env = "BLOGQL_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// The most operations run at once; the rest wait their turn (within the
+    /// request timeout). A running operation holds its resolvers and answer in
+    /// memory (a nested page of thousands of rows is megabytes), so this bounds the
+    /// server's memory under any load. Default: two per CPU core, enough to keep
+    /// them busy with a local database; raise it for a remote or slow one.
+    #[arg(long = "max-concurrent-operations", env = "BLOGQL_MAX_CONCURRENT_OPERATIONS",
+          value_name = "N", default_value_t = HttpConfig::default().max_concurrent_operations)]
+    pub max_concurrent_operations: usize,
     /// Production mode: no introspection, no field suggestions, no GraphiQL.
     #[arg(long, env = "BLOGQL_PRODUCTION")]
     pub production: bool,
@@ -90,6 +98,9 @@ impl Default for HttpConfig {
             request_timeout: Secs(Duration::from_secs(30)),
             ws_init_timeout: Millis(Duration::from_secs(10)),
             cors_origins: Vec::new(),
+            max_concurrent_operations: std::thread::available_parallelism()
+                .map_or(2, usize::from)
+                .saturating_mul(2),
             production: false,
         }
     }
@@ -195,6 +206,7 @@ impl Config {
         doc.max_nesting = doc.max_nesting.max(1);
         doc.max_value_depth = doc.max_value_depth.max(1);
         self.http.max_batch = self.http.max_batch.max(1);
+        self.http.max_concurrent_operations = self.http.max_concurrent_operations.max(1);
         self.apq.max_entries = self.apq.max_entries.max(1);
         self.pool.max_connections = self.pool.max_connections.max(1);
         let at_least = |d: Duration, least: Duration| d.max(least);
@@ -293,6 +305,8 @@ mod tests {
         let config = parse(&[
             "--max-batch",
             "0",
+            "--max-concurrent-operations",
+            "0",
             "--acquire-timeout-ms",
             "250",
             "--token-ttl",
@@ -312,6 +326,10 @@ mod tests {
         .checked()
         .unwrap();
         assert_eq!(config.http.max_batch, 1, "a batch of none is one");
+        assert_eq!(
+            config.http.max_concurrent_operations, 1,
+            "none at once is one"
+        );
         assert_eq!(config.pool.acquire_timeout.0, Duration::from_millis(250));
         assert_eq!(config.auth.token_ttl.0, Duration::from_secs(60));
         assert_eq!(config.limits.max_size, 50);

@@ -3,12 +3,12 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
 use tokio::net::TcpListener;
-
-use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 use crate::graphql::literals::TypeIndex;
 
@@ -80,6 +80,7 @@ impl Application {
             max_page_size: config.limits.max_size,
             types: TypeIndex::from_sdl(&crate::graphql::sdl()),
             persisted: PersistedQueries::new(config.apq),
+            running: Arc::new(Semaphore::new(config.http.max_concurrent_operations)),
         };
         let state = AppState {
             executor: Arc::new(executor),

@@ -8,12 +8,15 @@
 mod persisted;
 mod request;
 
+use std::sync::Arc;
+
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
 };
 use async_graphql::{Request, Response, ServerError, Value, Variables};
 use futures_util::{Stream, StreamExt};
 use sea_orm::DatabaseConnection;
+use tokio::sync::Semaphore;
 
 use crate::auth::Auth;
 use crate::db::{Db, WriteLock};
@@ -40,6 +43,8 @@ pub struct Executor {
     /// Argument and input types, for the literal checks async-graphql leaves out.
     pub types: TypeIndex,
     pub persisted: PersistedQueries,
+    /// Turns to run a query or mutation: `--max-concurrent-operations`.
+    pub running: Arc<Semaphore>,
 }
 
 /// A request that passed every check made before validation, with the order its
@@ -119,6 +124,9 @@ impl Executor {
     /// answer written in the requested order.
     pub async fn execute(&self, auth: Auth, prepared: Prepared) -> Response {
         let Prepared { req, order, .. } = prepared;
+        // Never closed, so acquiring cannot fail; waiting for a turn is what
+        // bounds the memory of many requests at once.
+        let _turn = self.running.acquire().await.ok();
         let db = Db::new(self.db.clone());
         let (ctx, loads) = RequestCtx::new(db.clone(), auth, self.writes.clone());
         let mut resp = loads.run(self.schema.execute(req.data(ctx))).await;

@@ -466,3 +466,79 @@ async fn production_mode_hides_the_schema_and_graphiql() {
         3
     );
 }
+
+/// `--max-concurrent-operations` bounds the operations that run at once: with one
+/// turn, a query that is stuck on a locked table holds it and a second request waits,
+/// then both are answered once the lock goes. (SQLite has no lock a reader waits on.)
+#[rstest::rstest]
+#[case::postgres(Backend::Postgres)]
+#[case::mysql(Backend::Mysql)]
+#[tokio::test]
+async fn operations_beyond_the_bound_wait_their_turn(#[case] backend: Backend) {
+    use std::time::Duration;
+
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+
+    if !crate::helpers::listed(backend) {
+        return;
+    }
+    let app = TestApp::spawn_with(backend, Fixture::Demo, |c| {
+        c.http.max_concurrent_operations = 1;
+    })
+    .await;
+    let conn = app.db.connect().await;
+    let lock = conn.begin().await.expect("begin");
+    let (take, waiting, release) = match backend {
+        Backend::Postgres => (
+            "LOCK TABLE tags IN ACCESS EXCLUSIVE MODE",
+            "SELECT count(*) FROM pg_stat_activity \
+             WHERE wait_event_type = 'Lock' AND datname = current_database()",
+            None,
+        ),
+        _ => (
+            "LOCK TABLES tags WRITE",
+            "SELECT count(*) FROM information_schema.processlist \
+             WHERE state LIKE 'Waiting for table metadata lock' AND db = DATABASE()",
+            Some("UNLOCK TABLES"),
+        ),
+    };
+    lock.execute_unprepared(take).await.expect("lock tags");
+
+    let stuck = app.request("{ tags { nodes { name } } }", serde_json::json!({}));
+    let (tags, second_ran_early) = tokio::join!(stuck, async {
+        // Until the first request is running, and waiting on the lock.
+        let mut running = false;
+        for _ in 0..200 {
+            if crate::helpers::ints(&conn, waiting).await == [Some(1)] {
+                running = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert!(running, "the first request never reached the lock");
+        let second = app.request("{ __typename }", serde_json::json!({}));
+        tokio::pin!(second);
+        // Answered at once without the bound; with it, not before the lock goes.
+        let early = tokio::time::timeout(Duration::from_millis(300), &mut second)
+            .await
+            .ok();
+        if let Some(release) = release {
+            lock.execute_unprepared(release).await.expect("unlock");
+        }
+        lock.commit().await.expect("release the lock");
+        let second_ran_early = early.is_some();
+        let answer = match early {
+            Some(answer) => answer,
+            None => second.await,
+        };
+        assert_eq!(answer["data"]["__typename"], "Root", "{answer}");
+        second_ran_early
+    });
+    assert!(!second_ran_early, "a second operation ran beside the first");
+    assert!(
+        tags["data"]["tags"]["nodes"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty()),
+        "{tags}"
+    );
+}
