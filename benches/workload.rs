@@ -1,5 +1,5 @@
 //! The reference workload of `docs/model.md` (Q1–Q4), and two orderings by related
-//! keys (O1, O2), against the real server over
+//! keys (O1 and O3 by counts, O2 by a related row's column), against the real server over
 //! HTTP: seeds the benchmark data set, then times each query and reports its SQL
 //! statement count.
 //!
@@ -15,7 +15,7 @@ use blogql::startup::Application;
 use migration::{Migrator, MigratorTrait};
 use serde_json::{Value, json};
 
-const QUERIES: [(&str, &str); 6] = [
+const QUERIES: [(&str, &str); 7] = [
     (
         "Q1 nested",
         r#"{ authors(first: 50) { nodes { username profile { city }
@@ -43,6 +43,10 @@ const QUERIES: [(&str, &str); 6] = [
     (
         "O2 posts by author",
         r#"{ posts(first: 20, orderBy: [{ field: AUTHOR_USERNAME, direction: DESC }]) { nodes { title } } }"#,
+    ),
+    (
+        "O3 authors by comment count",
+        r#"{ authors(first: 20, orderBy: [{ field: COMMENT_COUNT, direction: DESC }]) { nodes { username } } }"#,
     ),
 ];
 

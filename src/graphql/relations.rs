@@ -208,7 +208,7 @@ pub async fn root_list<E: Node, N: OutputType>(
     candidates.cond_where(page.rows(reader, None)?);
     let Keyed {
         mut stmt, terms, ..
-    } = page.keyed(candidates, reader);
+    } = page.keyed_whole(candidates, reader);
     for (expr, order) in terms {
         stmt.order_by_expr(expr, order);
     }

@@ -8,7 +8,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use sea_orm::sea_query::{
-    Alias, Asterisk, DynIden, Expr, ExprTrait, Func, IntoIden, JoinType, Query,
+    Alias, Asterisk, DynIden, Expr, ExprTrait, Func, IntoIden, JoinType, Query, SelectStatement,
 };
 use sea_orm::{ColumnTrait, EntityTrait};
 
@@ -26,6 +26,12 @@ pub struct Derived {
     pub nullable: bool,
     /// The value for the row of the ordered entity that the table name names.
     pub expr: fn(Reader, DynIden) -> Expr,
+    /// For counts: every row's value at once, as `SELECT key AS __parent, COUNT(*)
+    /// AS __value ... GROUP BY key`. A whole table's ordering joins it once instead
+    /// of counting per row (tags by post count at S1: 37 ms instead of 260 ms on
+    /// PostgreSQL); a page of a nested list keeps the per-row count, which reads only
+    /// its parent's rows.
+    pub grouped: Option<fn(Reader) -> SelectStatement>,
 }
 
 impl Derived {
@@ -42,6 +48,7 @@ impl Derived {
             kind: value_kind(value),
             nullable: fk.column.def().is_null() || value.def().is_null(),
             expr,
+            grouped: None,
         }
     }
 
@@ -58,16 +65,22 @@ impl Derived {
             kind: value_kind(value),
             nullable: true,
             expr,
+            grouped: None,
         }
     }
 
     /// A count of related rows: an integer, never null.
-    pub fn count(name: &'static str, expr: fn(Reader, DynIden) -> Expr) -> Self {
+    pub fn count(
+        name: &'static str,
+        expr: fn(Reader, DynIden) -> Expr,
+        grouped: fn(Reader) -> SelectStatement,
+    ) -> Self {
         Derived {
             name,
             kind: ValueKind::Int,
             nullable: false,
             expr,
+            grouped: Some(grouped),
         }
     }
 }
@@ -104,12 +117,14 @@ macro_rules! counted {
         $crate::graphql::pagination::Source::Derived($crate::graphql::pagination::Derived::count(
             $name,
             |r, at| $crate::graphql::pagination::derived::count_through(r, at, $m2m),
+            |r| $crate::graphql::pagination::derived::grouped_count_through(r, $m2m),
         ))
     };
     ($name:literal: $fk:path) => {
         $crate::graphql::pagination::Source::Derived($crate::graphql::pagination::Derived::count(
             $name,
             |r, at| $crate::graphql::pagination::derived::count(r, at, $fk),
+            |r| $crate::graphql::pagination::derived::grouped_count(r, $fk),
         ))
     };
 }
@@ -136,6 +151,9 @@ impl fmt::Debug for Derived {
 /// the ordered table (an ordering of a table by a count of the same table).
 const RELATED: &str = "__sort_row";
 const LINK: &str = "__sort_link";
+/// The columns of a [`Derived::grouped`] statement.
+pub const GROUP_KEY: &str = "__parent";
+pub const GROUP_VALUE: &str = "__value";
 
 /// `value` of the row the foreign key `fk` of the row of `C` that `outer` names
 /// points at.
@@ -220,4 +238,44 @@ pub fn count_through<E: Node, C: Node, J: EntityTrait>(
             .cond_where(visible);
     }
     Expr::SubQuery(None, Box::new(probe.into()))
+}
+
+/// [`count`] for every row of `E` at once: `(__parent, __value)` per row of `E` that
+/// has any.
+pub fn grouped_count<E: Node, C: Node>(reader: Reader, fk: ForeignKey<C, E>) -> SelectStatement {
+    let at = At::<C>::named(Alias::new(RELATED).into_iden());
+    let mut stmt = Query::select();
+    stmt.expr_as(at.col(fk.column), Alias::new(GROUP_KEY))
+        .expr_as(Func::count(Expr::col(Asterisk)), Alias::new(GROUP_VALUE))
+        .from_as(C::default(), at.name())
+        .add_group_by([at.col(fk.column)]);
+    if let Some(visible) = C::visible(&at, reader.viewer) {
+        stmt.cond_where(visible);
+    }
+    stmt
+}
+
+/// [`count_through`] for every row of `E` at once.
+pub fn grouped_count_through<E: Node, C: Node, J: EntityTrait>(
+    reader: Reader,
+    link_rows: ManyToMany<J, E, C>,
+) -> SelectStatement {
+    let (from, to) = link_rows.columns();
+    let link = Alias::new(LINK).into_iden();
+    let at = At::<C>::named(Alias::new(RELATED).into_iden());
+    let mut stmt = Query::select();
+    stmt.expr_as(Expr::col((link.clone(), from)), Alias::new(GROUP_KEY))
+        .expr_as(Func::count(Expr::col(Asterisk)), Alias::new(GROUP_VALUE))
+        .from_as(J::default(), link.clone())
+        .add_group_by([Expr::col((link.clone(), from))]);
+    if let Some(visible) = C::visible(&at, reader.viewer) {
+        stmt.join_as(
+            JoinType::InnerJoin,
+            C::default(),
+            at.name(),
+            ExprTrait::eq(at.col(C::ID), Expr::col((link, to))),
+        )
+        .cond_where(visible);
+    }
+    stmt
 }

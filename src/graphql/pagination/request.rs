@@ -6,10 +6,12 @@ use std::sync::Arc;
 use async_graphql::Context;
 use sea_orm::DbBackend;
 use sea_orm::sea_query::{
-    Alias, Asterisk, Condition, DynIden, Expr, IntoIden, Order as SqlOrder, Query, SelectStatement,
+    Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, Func, IntoIden, JoinType,
+    Order as SqlOrder, Query, SelectStatement,
 };
 
 use super::cursor::{self, Cursor, CursorValue, Cursors};
+use super::derived::{GROUP_KEY, GROUP_VALUE};
 use super::keyset;
 use super::order::{Order, Sort, SortField, SortKey, Source, key_alias};
 use crate::error::AppError;
@@ -172,7 +174,17 @@ impl<E: Node> PageRequest<E> {
     /// Derived keys are computed once per row: selected beside the row as
     /// `__k0..` (read back for cursors), in a subquery that the bounds and the
     /// ordering then name, since neither WHERE nor a window may use an alias.
-    pub fn keyed(&self, mut candidates: SelectStatement, reader: Reader) -> Keyed {
+    pub fn keyed(&self, candidates: SelectStatement, reader: Reader) -> Keyed {
+        self.keyed_as(candidates, reader, false)
+    }
+
+    /// [`PageRequest::keyed`] for a list of every row of the table (a root list):
+    /// counts are joined once, grouped, rather than counted row by row.
+    pub fn keyed_whole(&self, candidates: SelectStatement, reader: Reader) -> Keyed {
+        self.keyed_as(candidates, reader, true)
+    }
+
+    fn keyed_as(&self, mut candidates: SelectStatement, reader: Reader, whole: bool) -> Keyed {
         if !self.sort.has_derived() {
             let in_place = |_: usize, key: &SortKey<E>| key.expr(reader);
             candidates.cond_where(self.bounds(in_place));
@@ -183,9 +195,28 @@ impl<E: Node> PageRequest<E> {
             };
         }
         for (i, key) in self.sort.keys.iter().enumerate() {
-            if let Source::Derived(_) = key.source {
-                candidates.expr_as(key.expr(reader), Alias::new(key_alias(i)));
-            }
+            let Source::Derived(derived) = &key.source else {
+                continue;
+            };
+            let value = match derived.grouped {
+                Some(grouped) if whole => {
+                    let counts = Alias::new(format!("__grouped{i}")).into_iden();
+                    candidates.join_subquery(
+                        JoinType::LeftJoin,
+                        grouped(reader),
+                        counts.clone(),
+                        Expr::col((counts.clone(), Alias::new(GROUP_KEY)))
+                            .equals((E::default(), E::ID)),
+                    );
+                    // A row with no related rows is in no group: its count is 0.
+                    Expr::from(Func::coalesce([
+                        Expr::col((counts, Alias::new(GROUP_VALUE))),
+                        Expr::val(0i64),
+                    ]))
+                }
+                _ => key.expr(reader),
+            };
+            candidates.expr_as(value, Alias::new(key_alias(i)));
         }
         let at = Alias::new("__keyed").into_iden();
         let over = |i: usize, key: &SortKey<E>| match &key.source {
