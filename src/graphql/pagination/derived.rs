@@ -220,23 +220,12 @@ pub fn count_through<E: Node, C: Node, J: EntityTrait>(
 ) -> Expr {
     let (from, to) = link_rows.columns();
     let link = Alias::new(LINK).into_iden();
-    let at = At::<C>::named(Alias::new(RELATED).into_iden());
     let mut probe = Query::select();
     probe
         .expr(Func::count(Expr::col(Asterisk)))
         .from_as(J::default(), link.clone())
         .and_where(Expr::col((link.clone(), from)).equals((outer, E::ID)));
-    // Rows every reader sees need no join: the link rows are the count.
-    if let Some(visible) = C::visible(&at, reader.viewer) {
-        probe
-            .join_as(
-                JoinType::InnerJoin,
-                C::default(),
-                at.name(),
-                ExprTrait::eq(at.col(C::ID), Expr::col((link, to))),
-            )
-            .cond_where(visible);
-    }
+    only_visible_links::<C>(&mut probe, reader, link, to);
     Expr::SubQuery(None, Box::new(probe.into()))
 }
 
@@ -262,12 +251,24 @@ pub fn grouped_count_through<E: Node, C: Node, J: EntityTrait>(
 ) -> SelectStatement {
     let (from, to) = link_rows.columns();
     let link = Alias::new(LINK).into_iden();
-    let at = At::<C>::named(Alias::new(RELATED).into_iden());
     let mut stmt = Query::select();
     stmt.expr_as(Expr::col((link.clone(), from)), Alias::new(GROUP_KEY))
         .expr_as(Func::count(Expr::col(Asterisk)), Alias::new(GROUP_VALUE))
         .from_as(J::default(), link.clone())
         .add_group_by([Expr::col((link.clone(), from))]);
+    only_visible_links::<C>(&mut stmt, reader, link, to);
+    stmt
+}
+
+/// Keeps the link rows (`link`, whose `to` points at a row of `C`) whose row of `C`
+/// the reader sees. Rows every reader sees need no join: the link rows are the count.
+fn only_visible_links<C: Node>(
+    stmt: &mut SelectStatement,
+    reader: Reader,
+    link: DynIden,
+    to: impl IntoIden,
+) {
+    let at = At::<C>::named(Alias::new(RELATED).into_iden());
     if let Some(visible) = C::visible(&at, reader.viewer) {
         stmt.join_as(
             JoinType::InnerJoin,
@@ -277,5 +278,4 @@ pub fn grouped_count_through<E: Node, C: Node, J: EntityTrait>(
         )
         .cond_where(visible);
     }
-    stmt
 }
