@@ -30,7 +30,8 @@ pub struct Derived {
     /// AS __value ... GROUP BY key`. A whole table's ordering joins it once instead
     /// of counting per row (tags by post count at S1: 37 ms instead of 260 ms on
     /// PostgreSQL); a page of a nested list keeps the per-row count, which reads only
-    /// its parent's rows.
+    /// its parent's rows. SQLite counts per row faster (O1 131 ms, grouped 142 ms),
+    /// so only PostgreSQL joins them.
     pub grouped: Option<fn(Reader) -> SelectStatement>,
 }
 

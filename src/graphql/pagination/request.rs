@@ -199,7 +199,7 @@ impl<E: Node> PageRequest<E> {
                 continue;
             };
             let value = match derived.grouped {
-                Some(grouped) if whole => {
+                Some(grouped) if whole && reader.backend == DbBackend::Postgres => {
                     let counts = Alias::new(format!("__grouped{i}")).into_iden();
                     candidates.join_subquery(
                         JoinType::LeftJoin,
