@@ -200,15 +200,8 @@ fn to_one<E: EntityTrait, T: Node>(
 /// How many rows of `C` the reader sees whose `fk` points at the row of `E` that
 /// `outer` names.
 pub fn count<E: Node, C: Node>(reader: Reader, outer: DynIden, fk: ForeignKey<C, E>) -> Expr {
-    let at = At::<C>::named(Alias::new(RELATED).into_iden());
-    let mut probe = Query::select();
-    probe
-        .expr(Func::count(Expr::col(Asterisk)))
-        .from_as(C::default(), at.name())
-        .and_where(at.col(fk.column).equals((outer, E::ID)));
-    if let Some(visible) = C::visible(&at, reader.viewer) {
-        probe.cond_where(visible);
-    }
+    let (mut probe, parent) = counted_rows::<E, C>(reader, fk);
+    probe.and_where(parent.eq(Expr::col((outer, E::ID))));
     Expr::SubQuery(None, Box::new(probe.into()))
 }
 
@@ -219,30 +212,16 @@ pub fn count_through<E: Node, C: Node, J: EntityTrait>(
     outer: DynIden,
     link_rows: ManyToMany<J, E, C>,
 ) -> Expr {
-    let (from, to) = link_rows.columns();
-    let link = Alias::new(LINK).into_iden();
-    let mut probe = Query::select();
-    probe
-        .expr(Func::count(Expr::col(Asterisk)))
-        .from_as(J::default(), link.clone())
-        .and_where(Expr::col((link.clone(), from)).equals((outer, E::ID)));
-    only_visible_links::<C>(&mut probe, reader, link, to);
+    let (mut probe, parent) = counted_links(reader, link_rows);
+    probe.and_where(parent.eq(Expr::col((outer, E::ID))));
     Expr::SubQuery(None, Box::new(probe.into()))
 }
 
 /// [`count`] for every row of `E` at once: `(__parent, __value)` per row of `E` that
 /// has any.
 pub fn grouped_count<E: Node, C: Node>(reader: Reader, fk: ForeignKey<C, E>) -> SelectStatement {
-    let at = At::<C>::named(Alias::new(RELATED).into_iden());
-    let mut stmt = Query::select();
-    stmt.expr_as(at.col(fk.column), Alias::new(GROUP_KEY))
-        .expr_as(Func::count(Expr::col(Asterisk)), Alias::new(GROUP_VALUE))
-        .from_as(C::default(), at.name())
-        .add_group_by([at.col(fk.column)]);
-    if let Some(visible) = C::visible(&at, reader.viewer) {
-        stmt.cond_where(visible);
-    }
-    stmt
+    let (stmt, parent) = counted_rows::<E, C>(reader, fk);
+    grouped(stmt, parent)
 }
 
 /// [`count_through`] for every row of `E` at once.
@@ -250,15 +229,44 @@ pub fn grouped_count_through<E: Node, C: Node, J: EntityTrait>(
     reader: Reader,
     link_rows: ManyToMany<J, E, C>,
 ) -> SelectStatement {
+    let (stmt, parent) = counted_links(reader, link_rows);
+    grouped(stmt, parent)
+}
+
+/// Groups a count by the parent it counts for, as [`Derived::grouped`] reads it.
+fn grouped(mut count: SelectStatement, parent: Expr) -> SelectStatement {
+    count
+        .expr_as(parent.clone(), Alias::new(GROUP_KEY))
+        .add_group_by([parent]);
+    count
+}
+
+/// `SELECT COUNT(*)` of the rows of `C` the reader sees, and the column that names
+/// the row of `E` each points at.
+fn counted_rows<E: Node, C: Node>(reader: Reader, fk: ForeignKey<C, E>) -> (SelectStatement, Expr) {
+    let at = At::<C>::named(Alias::new(RELATED).into_iden());
+    let mut stmt = Query::select();
+    stmt.expr_as(Func::count(Expr::col(Asterisk)), Alias::new(GROUP_VALUE))
+        .from_as(C::default(), at.name());
+    if let Some(visible) = C::visible(&at, reader.viewer) {
+        stmt.cond_where(visible);
+    }
+    (stmt, at.col(fk.column))
+}
+
+/// `SELECT COUNT(*)` of the join rows of `J` whose row of `C` the reader sees, and
+/// the column that names the row of `E` each links.
+fn counted_links<E: Node, C: Node, J: EntityTrait>(
+    reader: Reader,
+    link_rows: ManyToMany<J, E, C>,
+) -> (SelectStatement, Expr) {
     let (from, to) = link_rows.columns();
     let link = Alias::new(LINK).into_iden();
     let mut stmt = Query::select();
-    stmt.expr_as(Expr::col((link.clone(), from)), Alias::new(GROUP_KEY))
-        .expr_as(Func::count(Expr::col(Asterisk)), Alias::new(GROUP_VALUE))
-        .from_as(J::default(), link.clone())
-        .add_group_by([Expr::col((link.clone(), from))]);
-    only_visible_links::<C>(&mut stmt, reader, link, to);
-    stmt
+    stmt.expr_as(Func::count(Expr::col(Asterisk)), Alias::new(GROUP_VALUE))
+        .from_as(J::default(), link.clone());
+    only_visible_links::<C>(&mut stmt, reader, link.clone(), to);
+    (stmt, Expr::col((link, from)))
 }
 
 /// Keeps the link rows (`link`, whose `to` points at a row of `C`) whose row of `C`
