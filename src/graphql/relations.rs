@@ -13,8 +13,11 @@ use sea_orm::{
 
 use super::context::RequestCtx;
 use super::core::{Col, ForeignKey, ManyToMany, Node};
+use super::filter::FilterArg;
 use super::loaders::aggregate::{self, Aggregate, AggregateOf, Timed};
-use super::loaders::{ById, CountOf, CountThrough, HasOneOf, Linked, Loaders, PageOf, ThroughPage};
+use super::loaders::{
+    self, ById, CountOf, CountThrough, HasOneOf, Linked, Loaders, PageOf, ThroughPage,
+};
 use super::pagination::connection::{CountSource, connection};
 use super::pagination::{Conn, Keyed, PageRequest, TotalCount};
 use super::policy;
@@ -45,71 +48,76 @@ pub async fn has_one<E: Node, P: EntityTrait>(
     load(ctx, key).await
 }
 
-/// Has-many: a page of the rows whose `fk` points at `parent`.
-pub async fn has_many<E: Node, P: EntityTrait, N: OutputType>(
-    ctx: &Context<'_>,
+/// Has-many: a page of the rows whose `fk` points at `parent`. Boxed, as are the
+/// other list relations: see [`load`].
+pub fn has_many<'a, E: Node, P: EntityTrait, N: OutputType + 'a>(
+    ctx: &'a Context<'_>,
     fk: ForeignKey<E, P>,
     parent: i64,
     page: PageRequest<E>,
     node: fn(E::Model) -> N,
-) -> GqlResult<Conn<N>> {
-    let fk = Col(fk.column);
-    let key = PageOf {
-        fk,
-        parent,
-        page: page.clone(),
-    };
-    let rows = load(ctx, key).await?;
-    let total = TotalCount(Box::new(RelationCount {
-        fk,
-        parent,
-        filter: page.filter.clone(),
-    }));
-    Ok(connection(
-        rows.unwrap_or_else(|| page.page(Vec::new())),
-        total,
-        |m| (node(m), EmptyFields),
-    ))
+) -> BoxFuture<'a, GqlResult<Conn<N>>> {
+    Box::pin(async move {
+        let fk = Col(fk.column);
+        let key = PageOf {
+            fk,
+            parent,
+            page: page.clone(),
+        };
+        let rows = load(ctx, key).await?;
+        let total = TotalCount(Box::new(RelationCount {
+            fk,
+            parent,
+            filter: page.filter.clone(),
+        }));
+        Ok(connection(
+            rows.map_or_else(|| page.page(Vec::new()), loaders::take),
+            total,
+            |m| (node(m), EmptyFields),
+        ))
+    })
 }
 
 /// Many-to-many: a page of the rows of `E` linked to `parent` through the join
 /// table `J`; `edge` makes each node and the edge fields from its join row.
-pub async fn through<P, E, J, N, EF, CN, EN>(
-    ctx: &Context<'_>,
+pub fn through<'a, P, E, J, N, EF, CN, EN>(
+    ctx: &'a Context<'_>,
     link_rows: ManyToMany<J, P, E>,
     parent: i64,
     page: PageRequest<E>,
     edge: fn(Linked<E, J>) -> (N, EF),
-) -> GqlResult<Conn<N, EF, CN, EN>>
+) -> BoxFuture<'a, GqlResult<Conn<N, EF, CN, EN>>>
 where
     P: EntityTrait,
     E: Node,
     J: EntityTrait<Model: Sync>,
-    N: OutputType,
-    EF: ObjectType,
+    N: OutputType + 'a,
+    EF: ObjectType + 'a,
     CN: ConnectionNameType,
     EN: EdgeNameType,
 {
-    let (from, to) = link_rows.columns();
-    let (from, to) = (Col::<J>(from), Col::<J>(to));
-    let key = ThroughPage {
-        from,
-        to,
-        parent,
-        page: page.clone(),
-    };
-    let rows = load(ctx, key).await?;
-    let total = TotalCount(Box::new(ThroughCount::<E, J> {
-        from,
-        to,
-        parent,
-        filter: page.filter.clone(),
-    }));
-    Ok(connection(
-        rows.unwrap_or_else(|| page.page(Vec::new())),
-        total,
-        edge,
-    ))
+    Box::pin(async move {
+        let (from, to) = link_rows.columns();
+        let (from, to) = (Col::<J>(from), Col::<J>(to));
+        let key = ThroughPage {
+            from,
+            to,
+            parent,
+            page: page.clone(),
+        };
+        let rows = load(ctx, key).await?;
+        let total = TotalCount(Box::new(ThroughCount::<E, J> {
+            from,
+            to,
+            parent,
+            filter: page.filter.clone(),
+        }));
+        Ok(connection(
+            rows.map_or_else(|| page.page(Vec::new()), loaders::take),
+            total,
+            edge,
+        ))
+    })
 }
 
 /// How many rows of `E` have `fk = parent` (and pass `filter`).
@@ -117,12 +125,12 @@ pub async fn count<E: Node, P: EntityTrait>(
     ctx: &Context<'_>,
     fk: ForeignKey<E, P>,
     parent: i64,
-    filter: Option<E::Filter>,
+    filter: FilterArg<E::Filter>,
 ) -> GqlResult<i64> {
     let key = CountOf {
         fk: Col::<E>(fk.column),
         parent,
-        filter: filter.map(Arc::new),
+        filter: filter.map(Arc::from),
     };
     load_count(ctx, key).await
 }
@@ -133,14 +141,14 @@ pub async fn count_through<P: EntityTrait, E: Node, J: EntityTrait>(
     ctx: &Context<'_>,
     link_rows: ManyToMany<J, P, E>,
     parent: i64,
-    filter: Option<E::Filter>,
+    filter: FilterArg<E::Filter>,
 ) -> GqlResult<i64> {
     let (from, to) = link_rows.columns();
     let key = CountThrough::<E, J> {
         from: Col(from),
         to: Col(to),
         parent,
-        filter: filter.map(Arc::new),
+        filter: filter.map(Arc::from),
     };
     load_count(ctx, key).await
 }
@@ -150,12 +158,12 @@ pub async fn aggregate<E: Timed, P: EntityTrait>(
     ctx: &Context<'_>,
     fk: ForeignKey<E, P>,
     parent: i64,
-    filter: Option<E::Filter>,
+    filter: FilterArg<E::Filter>,
 ) -> GqlResult<Aggregate> {
     let key = AggregateOf {
         fk: Col::<E>(fk.column),
         parent,
-        filter: filter.map(Arc::new),
+        filter: filter.map(Arc::from),
     };
     let loaded = load(ctx, key).await?;
     Ok(loaded.unwrap_or_default())
@@ -165,10 +173,10 @@ pub async fn aggregate<E: Timed, P: EntityTrait>(
 /// `filter`, in one statement.
 pub async fn aggregate_all<E: Timed>(
     ctx: &Context<'_>,
-    filter: Option<E::Filter>,
+    filter: FilterArg<E::Filter>,
 ) -> GqlResult<Aggregate> {
     let request = RequestCtx::of(ctx)?;
-    let rows = policy::rows::<E>(request.reader(), filter.as_ref())?;
+    let rows = policy::rows::<E>(request.reader(), filter.as_deref())?;
     aggregate::whole::<E>(&request.db, rows).await
 }
 

@@ -23,6 +23,12 @@ use crate::graphql::pagination::order::ValueKind;
 
 pub use scalar::{DateFilter, DateTimeFilter, IdFilter, StringFilter};
 
+/// A `filter` argument as a field takes it: boxed. async-graphql sizes the future of
+/// every field of a type by its largest field, and a field holding a post filter by
+/// value (over a kilobyte, copied more than once) made each `name` of each tag in a
+/// list allocate 4 KB.
+pub type FilterArg<F> = Option<Box<F>>;
+
 /// Filters nested deeper than this are refused: no real screen needs it, and each
 /// level is a subquery.
 const MAX_DEPTH: u32 = 8;

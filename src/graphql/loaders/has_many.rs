@@ -8,19 +8,16 @@ use sea_orm::sea_query::{Alias, IntoColumnRef};
 use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, QueryTrait};
 
 use super::parents::{self, PARENT};
-use super::{Loaders, PageOf, group};
+use super::{Loaders, PageOf, Shared, group};
 use crate::error::AppError;
 use crate::graphql::core::Node;
 use crate::graphql::pagination::{Cursored, Page};
 
 impl<E: Node> Loader<PageOf<E>> for Loaders {
-    type Value = Page<E::Model>;
+    type Value = Shared<Page<E::Model>>;
     type Error = AppError;
 
-    async fn load(
-        &self,
-        keys: &[PageOf<E>],
-    ) -> Result<HashMap<PageOf<E>, Page<E::Model>>, AppError> {
+    async fn load(&self, keys: &[PageOf<E>]) -> Result<HashMap<PageOf<E>, Self::Value>, AppError> {
         let mut pages = HashMap::new();
         for ((fk, page), parents) in group(keys, |k| ((k.fk, k.page.clone()), k.parent)) {
             let batch = self.parents(&parents);
@@ -51,7 +48,7 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
                     parent,
                     page: page.clone(),
                 };
-                pages.insert(key, page.page(children));
+                pages.insert(key, Shared::new(page.page(children)));
             }
         }
         Ok(pages)

@@ -70,6 +70,16 @@ impl Loaders {
 
 pub type RequestLoader = DataLoader<Loaders>;
 
+/// A page as a loader hands it out. The DataLoader clones every value for the field
+/// that waits on it; shared, that clone is a count, and the field, by then its
+/// only holder, takes the page back whole with [`take`] (Q1 cloned 2,500 tags).
+pub type Shared<T> = Arc<T>;
+
+/// The value of a [`Shared`], moved out when nothing else holds it.
+pub fn take<T: Clone>(shared: Shared<T>) -> T {
+    Arc::try_unwrap(shared).unwrap_or_else(|shared| T::clone(&shared))
+}
+
 /// A fresh loader for one request, and the driver that runs its batches.
 pub fn request_loader(db: Db, identity: Arc<Identity>) -> (RequestLoader, LoadDriver) {
     let (queue, batches) = mpsc::unbounded_channel();

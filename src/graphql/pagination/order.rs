@@ -1,6 +1,7 @@
 //! Orderings: what a client asks for (`orderBy`), and the sort key the SQL uses.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use std::borrow::Cow;
 
@@ -229,7 +230,9 @@ pub fn key_alias(i: usize) -> String {
 
 /// A total ordering of `E`'s rows: the client's keys, then the primary key.
 pub struct Sort<E: EntityTrait> {
-    pub keys: Vec<SortKey<E>>,
+    /// Shared: every batch key of a list holds its ordering, and the DataLoader
+    /// clones keys several times each.
+    pub keys: Arc<[SortKey<E>]>,
 }
 key_traits!(Sort<E: EntityTrait> { keys });
 
@@ -274,13 +277,18 @@ impl<E: Node> Sort<E> {
                 nulls_first: false,
             });
         }
-        Ok(Sort { keys })
+        Ok(Sort { keys: keys.into() })
     }
 
     /// The same ordering read from the other end (for `last`/`before`).
     pub fn reversed(&self) -> Self {
         Sort {
-            keys: self.keys.iter().map(SortKey::reversed).collect(),
+            keys: self
+                .keys
+                .iter()
+                .map(SortKey::reversed)
+                .collect::<Vec<_>>()
+                .into(),
         }
     }
 

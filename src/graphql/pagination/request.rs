@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::graphql::RequestCtx;
 use crate::graphql::core::Reader;
 use crate::graphql::core::{Node, key_traits};
+use crate::graphql::filter::FilterArg;
 use crate::graphql::policy;
 
 /// Page sizes: the size when a client names none, and the most it may ask for.
@@ -50,7 +51,7 @@ pub struct PageArgs<F: SortField> {
     pub last: Option<i32>,
     pub before: Option<String>,
     pub order_by: Option<Vec<Order<F>>>,
-    pub filter: Option<<F::Entity as Node>::Filter>,
+    pub filter: FilterArg<<F::Entity as Node>::Filter>,
 }
 
 /// What to fetch: a filter, an ordering, a size, a direction and the cursor bounds.
@@ -137,7 +138,7 @@ impl<E: Node> PageRequest<E> {
             .map(|c| cursor::decode("before", &c, &sort))
             .transpose()?;
         Ok(PageRequest {
-            filter: args.filter.map(Arc::new),
+            filter: args.filter.map(Arc::from),
             sort,
             limit,
             backward,

@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend};
 
 use crate::error::GqlResult;
 use crate::graphql::context::RequestCtx;
+use crate::graphql::filter::FilterArg;
 use crate::graphql::policy;
 use crate::graphql::registry;
 use crate::graphql::relations;
@@ -118,11 +119,11 @@ impl GroupQuery {
     async fn posts_by_category(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PostFilter>,
+        filter: FilterArg<PostFilter>,
     ) -> GqlResult<Vec<CategoryPostCount>> {
         let key = registry::POST_CATEGORY.column.into_expr();
         let groups =
-            grouped::<Option<i64>>(ctx, filter.as_ref(), Query::select(), key, false).await?;
+            grouped::<Option<i64>>(ctx, filter.as_deref(), Query::select(), key, false).await?;
         Ok(groups
             .into_iter()
             .map(|(category_id, count)| CategoryPostCount { category_id, count })
@@ -133,7 +134,7 @@ impl GroupQuery {
     async fn posts_by_tag(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PostFilter>,
+        filter: FilterArg<PostFilter>,
     ) -> GqlResult<Vec<TagPostCount>> {
         let (to_post, to_tag) = registry::POST_TAGS.columns();
         let mut stmt = Query::select();
@@ -142,7 +143,7 @@ impl GroupQuery {
             ExprTrait::eq(to_post.into_expr(), post::Column::Id.into_expr()),
         );
         let key = to_tag.into_expr();
-        let groups = grouped::<i64>(ctx, filter.as_ref(), stmt, key, false).await?;
+        let groups = grouped::<i64>(ctx, filter.as_deref(), stmt, key, false).await?;
         Ok(groups
             .into_iter()
             .map(|(tag_id, count)| TagPostCount { tag_id, count })
@@ -153,12 +154,12 @@ impl GroupQuery {
     async fn posts_by_month(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PostFilter>,
+        filter: FilterArg<PostFilter>,
     ) -> GqlResult<Vec<MonthPostCount>> {
         let backend = RequestCtx::of(ctx)?.db.get_database_backend();
         let mut stmt = Query::select();
         stmt.and_where(post::Column::PublishedAt.is_not_null());
-        let groups = grouped::<String>(ctx, filter.as_ref(), stmt, month(backend), true).await?;
+        let groups = grouped::<String>(ctx, filter.as_deref(), stmt, month(backend), true).await?;
         Ok(groups
             .into_iter()
             .map(|(month, count)| MonthPostCount { month, count })

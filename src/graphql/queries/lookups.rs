@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, QueryFilter};
 use crate::error::{AppError, GqlResult};
 use crate::graphql::context::RequestCtx;
 use crate::graphql::core::Node;
+use crate::graphql::filter::FilterArg;
 use crate::graphql::pagination::{Conn, Order};
 use crate::graphql::policy;
 use crate::graphql::relations;
@@ -74,7 +75,7 @@ impl Query {
     async fn authors(
         &self,
         ctx: &Context<'_>,
-        filter: Option<AuthorFilter>,
+        filter: FilterArg<AuthorFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -90,7 +91,7 @@ impl Query {
     async fn post_aggregate(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PostFilter>,
+        filter: FilterArg<PostFilter>,
     ) -> GqlResult<PostAggregate> {
         Ok(relations::aggregate_all::<post::Entity>(ctx, filter)
             .await?
@@ -111,7 +112,7 @@ impl Query {
     async fn profiles(
         &self,
         ctx: &Context<'_>,
-        filter: Option<ProfileFilter>,
+        filter: FilterArg<ProfileFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -141,7 +142,7 @@ impl Query {
     async fn categories(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CategoryFilter>,
+        filter: FilterArg<CategoryFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -169,7 +170,7 @@ impl Query {
     async fn posts(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PostFilter>,
+        filter: FilterArg<PostFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -197,7 +198,7 @@ impl Query {
     async fn tags(
         &self,
         ctx: &Context<'_>,
-        filter: Option<TagFilter>,
+        filter: FilterArg<TagFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -222,7 +223,7 @@ impl Query {
     async fn comments(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CommentFilter>,
+        filter: FilterArg<CommentFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::graphql::core::{At, Node};
 use crate::graphql::filter;
 use crate::graphql::filter::{
-    Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter,
+    Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter, ListFilter, Scope, StringFilter,
 };
 
 use crate::error::GqlResult;
@@ -105,7 +105,7 @@ impl Author {
     async fn posts(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PostFilter>,
+        filter: FilterArg<PostFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -122,7 +122,7 @@ impl Author {
     async fn comments(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CommentFilter>,
+        filter: FilterArg<CommentFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -138,14 +138,14 @@ impl Author {
     async fn post_aggregate(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PostFilter>,
+        filter: FilterArg<PostFilter>,
     ) -> GqlResult<PostAggregate> {
         let aggregate = relations::aggregate(ctx, registry::POST_AUTHOR, self.0.id, filter);
         Ok(aggregate.await?.into())
     }
 
     /// How many posts the author has written (that the filter keeps, if given).
-    async fn post_count(&self, ctx: &Context<'_>, filter: Option<PostFilter>) -> GqlResult<i64> {
+    async fn post_count(&self, ctx: &Context<'_>, filter: FilterArg<PostFilter>) -> GqlResult<i64> {
         relations::count(ctx, registry::POST_AUTHOR, self.0.id, filter).await
     }
 }

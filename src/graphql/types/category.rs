@@ -8,7 +8,9 @@ use sea_orm::sea_query::Condition;
 use crate::error::AppError;
 use crate::graphql::core::{At, Node};
 use crate::graphql::filter;
-use crate::graphql::filter::{Conditions, EntityFilter, IdFilter, ListFilter, Scope, StringFilter};
+use crate::graphql::filter::{
+    Conditions, EntityFilter, FilterArg, IdFilter, ListFilter, Scope, StringFilter,
+};
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::counted;
@@ -62,7 +64,7 @@ impl Category {
     async fn posts(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PostFilter>,
+        filter: FilterArg<PostFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -78,14 +80,14 @@ impl Category {
     async fn post_aggregate(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PostFilter>,
+        filter: FilterArg<PostFilter>,
     ) -> GqlResult<PostAggregate> {
         let aggregate = relations::aggregate(ctx, registry::POST_CATEGORY, self.0.id, filter);
         Ok(aggregate.await?.into())
     }
 
     /// How many posts are in this category (that the filter keeps, if given).
-    async fn post_count(&self, ctx: &Context<'_>, filter: Option<PostFilter>) -> GqlResult<i64> {
+    async fn post_count(&self, ctx: &Context<'_>, filter: FilterArg<PostFilter>) -> GqlResult<i64> {
         relations::count(ctx, registry::POST_CATEGORY, self.0.id, filter).await
     }
 }

@@ -15,7 +15,8 @@ use crate::graphql::core::{At, Node};
 use crate::graphql::filter;
 use crate::graphql::filter::scalar::bound;
 use crate::graphql::filter::{
-    Comparison, Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter,
+    Comparison, Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter, ListFilter, Scope,
+    StringFilter,
 };
 use crate::graphql::loaders::aggregate::Timed;
 
@@ -158,7 +159,7 @@ impl Post {
     async fn tags(
         &self,
         ctx: &Context<'_>,
-        filter: Option<TagFilter>,
+        filter: FilterArg<TagFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -178,7 +179,7 @@ impl Post {
     async fn comments(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CommentFilter>,
+        filter: FilterArg<CommentFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -193,13 +194,13 @@ impl Post {
     async fn comment_count(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CommentFilter>,
+        filter: FilterArg<CommentFilter>,
     ) -> GqlResult<i64> {
         relations::count(ctx, registry::COMMENT_POST, self.0.id, filter).await
     }
 
     /// How many tags the post carries (that the filter keeps, if given).
-    async fn tag_count(&self, ctx: &Context<'_>, filter: Option<TagFilter>) -> GqlResult<i64> {
+    async fn tag_count(&self, ctx: &Context<'_>, filter: FilterArg<TagFilter>) -> GqlResult<i64> {
         relations::count_through(ctx, registry::POST_TAGS, self.0.id, filter).await
     }
 }

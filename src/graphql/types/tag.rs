@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::graphql::core::{At, Node};
 use crate::graphql::filter;
 use crate::graphql::filter::{
-    Conditions, DateTimeFilter, EntityFilter, IdFilter, ListFilter, Scope, StringFilter,
+    Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter, ListFilter, Scope, StringFilter,
 };
 
 use crate::error::GqlResult;
@@ -78,7 +78,7 @@ impl Tag {
     async fn posts(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PostFilter>,
+        filter: FilterArg<PostFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -93,7 +93,7 @@ impl Tag {
     }
 
     /// How many posts carry this tag (that the filter keeps, if given).
-    async fn post_count(&self, ctx: &Context<'_>, filter: Option<PostFilter>) -> GqlResult<i64> {
+    async fn post_count(&self, ctx: &Context<'_>, filter: FilterArg<PostFilter>) -> GqlResult<i64> {
         relations::count_through(ctx, registry::TAG_POSTS, self.0.id, filter).await
     }
 }
