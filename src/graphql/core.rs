@@ -298,8 +298,10 @@ impl<E: EntityTrait> PartialEq for Col<E> {
 }
 impl<E: EntityTrait> Eq for Col<E> {}
 impl<E: EntityTrait> Hash for Col<E> {
+    /// The variant, not the name: one word to hash, and columns of one entity
+    /// differ in name exactly when they differ in variant.
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.0.as_str().hash(state);
+        std::mem::discriminant(&self.0).hash(state);
     }
 }
 impl<E: EntityTrait> fmt::Debug for Col<E> {

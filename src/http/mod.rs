@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -74,7 +74,10 @@ pub fn router(state: AppState) -> Router {
             http.body_limit,
             body_limit::limit,
         ))
-        .layer(CompressionLayer::new())
+        // The fastest level, nginx's default for gzip: answers are generated per
+        // request, and level 6 spent 4% of Q1's instructions for a few percent
+        // fewer bytes.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             http.request_timeout.0,

@@ -1,7 +1,8 @@
 //! A validated page request, built once from a list field's arguments and used both
 //! as (part of) a batch key and to write the SQL of the page.
 
-use std::sync::Arc;
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::sync::{Arc, LazyLock};
 
 use async_graphql::Context;
 use sea_orm::DbBackend;
@@ -16,8 +17,8 @@ use super::keyset;
 use super::order::{Order, Sort, SortField, SortKey, Source, key_alias};
 use crate::error::AppError;
 use crate::graphql::RequestCtx;
+use crate::graphql::core::Node;
 use crate::graphql::core::Reader;
-use crate::graphql::core::{Node, key_traits};
 use crate::graphql::filter::FilterArg;
 use crate::graphql::policy;
 
@@ -66,8 +67,44 @@ pub struct PageRequest<E: Node> {
     pub backward: bool,
     pub after: Option<Vec<CursorValue>>,
     pub before: Option<Vec<CursorValue>>,
+    /// The hash of the fields above, taken once when the request is made (they
+    /// are not changed after). A request is part of every batch key of its list,
+    /// which the DataLoader hashes a dozen times per key; hashing the filter and
+    /// ordering each time was 7% of Q1's instructions.
+    fingerprint: u64,
 }
-key_traits!(PageRequest<E: Node> { filter, sort, limit, backward, after, before });
+
+impl<E: Node> Clone for PageRequest<E> {
+    fn clone(&self) -> Self {
+        PageRequest {
+            filter: self.filter.clone(),
+            sort: self.sort.clone(),
+            after: self.after.clone(),
+            before: self.before.clone(),
+            ..*self
+        }
+    }
+}
+impl<E: Node> PartialEq for PageRequest<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.fingerprint == other.fingerprint
+            && self.filter == other.filter
+            && self.sort == other.sort
+            && self.limit == other.limit
+            && self.backward == other.backward
+            && self.after == other.after
+            && self.before == other.before
+    }
+}
+impl<E: Node> Eq for PageRequest<E> {}
+impl<E: Node> Hash for PageRequest<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.fingerprint);
+    }
+}
+
+/// Keyed per process, like the hash tables the fingerprints end up in.
+static FINGERPRINTS: LazyLock<RandomState> = LazyLock::new(RandomState::new);
 
 /// An item of a page with its cursor.
 pub type Cursored<T> = (Cursor, T);
@@ -137,13 +174,16 @@ impl<E: Node> PageRequest<E> {
             .before
             .map(|c| cursor::decode("before", &c, &sort))
             .transpose()?;
+        let filter = args.filter.map(Arc::from);
+        let fingerprint = FINGERPRINTS.hash_one((&filter, &sort, limit, backward, &after, &before));
         Ok(PageRequest {
-            filter: args.filter.map(Arc::from),
+            filter,
             sort,
             limit,
             backward,
             after,
             before,
+            fingerprint,
         })
     }
 
