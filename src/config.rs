@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::executor::ApqLimits;
+use crate::executor::{ApqLimits, DocumentCacheLimits};
 use crate::graphql::limits::DocumentLimits;
 use crate::graphql::{PageLimits, QueryLimits};
 
@@ -38,6 +38,8 @@ pub struct Config {
     pub document_limits: DocumentLimits,
     #[command(flatten)]
     pub apq: ApqLimits,
+    #[command(flatten)]
+    pub document_cache: DocumentCacheLimits,
     /// Report each response's SQL statement count in `extensions.sqlStatements`.
     #[arg(long, env = "BLOGQL_DEBUG_SQL", help_heading = "Database")]
     pub debug_sql: bool,
@@ -315,6 +317,8 @@ mod tests {
             "50",
             "--apq-cache-size",
             "7",
+            "--document-cache-size",
+            "0",
             "--max-aliases",
             "3",
             "--max-depth",
@@ -334,6 +338,7 @@ mod tests {
         assert_eq!(config.auth.token_ttl.0, Duration::from_secs(60));
         assert_eq!(config.limits.max_size, 50);
         assert_eq!(config.apq.max_entries, 7);
+        assert_eq!(config.document_cache.entries, 0, "no cache is allowed");
         assert_eq!(config.document_limits.max_aliases, 3);
         assert_eq!(config.query_limits.max_depth, 4);
         assert_eq!(config.http.cors_origins.len(), 2);

@@ -15,7 +15,7 @@ use crate::graphql::literals::TypeIndex;
 use crate::auth::Keys;
 use crate::config::Config;
 use crate::events::Events;
-use crate::executor::{Executor, PersistedQueries};
+use crate::executor::{Executor, ParsedDocuments, PersistedQueries};
 use crate::graphql::build_schema;
 use crate::http::{AppState, router};
 use crate::{db, seed};
@@ -80,6 +80,7 @@ impl Application {
             max_page_size: config.limits.max_size,
             types: TypeIndex::from_sdl(&crate::graphql::sdl()),
             persisted: PersistedQueries::new(config.apq),
+            documents: ParsedDocuments::new(config.document_cache),
             running: Arc::new(Semaphore::new(config.http.max_concurrent_operations)),
         };
         let state = AppState {

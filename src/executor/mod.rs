@@ -5,13 +5,15 @@
 //! order the answer is written in, and the run itself with the request's own
 //! loaders, load driver and statement counter.
 
+mod documents;
 mod persisted;
 mod request;
 
 use std::sync::Arc;
 
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+use async_graphql::parser::{
+    self,
+    types::{DocumentOperations, ExecutableDocument, OperationDefinition, OperationType},
 };
 use async_graphql::{Request, Response, ServerError, Value, Variables};
 use futures_util::{Stream, StreamExt};
@@ -27,6 +29,7 @@ use crate::graphql::literals::TypeIndex;
 use crate::graphql::response_order::Plan;
 use crate::graphql::{AppSchema, RequestCtx};
 
+pub use documents::{DocumentCacheLimits, ParsedDocuments};
 pub use persisted::{ApqLimits, PersistedQueries};
 pub use request::read;
 
@@ -43,6 +46,7 @@ pub struct Executor {
     /// Argument and input types, for the literal checks async-graphql leaves out.
     pub types: TypeIndex,
     pub persisted: PersistedQueries,
+    pub documents: ParsedDocuments,
     /// Turns to run a query or mutation: `--max-concurrent-operations`.
     pub running: Arc<Semaphore>,
 }
@@ -85,7 +89,7 @@ impl Executor {
         let persist = self.persisted.resolve(&mut req)?;
         self.document_limits.check_source(&req.query)?;
         self.document_limits.check_variables(&req.variables)?;
-        // `parsed_query` borrows the request whole: the variables step out meanwhile.
+        // The variables step out while the request is borrowed whole.
         let variables = std::mem::take(&mut req.variables);
         let checked = self.check_document(&mut req, &variables);
         req.variables = variables;
@@ -94,29 +98,36 @@ impl Executor {
         Ok(Prepared { req, order, writes })
     }
 
-    /// Parses the document and checks it against every limit and rule that must
-    /// hold before async-graphql validates it; then plans the order of its answer
-    /// and tells whether the operation it runs writes.
+    /// Parses the document (or finds it parsed) and checks it against every limit
+    /// and rule that must hold before async-graphql validates it; then plans the
+    /// order of its answer and tells whether the operation it runs writes.
     fn check_document(
         &self,
         req: &mut Request,
         variables: &Variables,
     ) -> Result<(Plan, bool), ServerError> {
-        let operation_name = req.operation_name.take();
-        let doc = req.parsed_query().map_err(|mut err| {
-            let mut ext = err.extensions.take().unwrap_or_default();
-            ext.set("code", Code::GraphqlParseFailed);
-            err.extensions = Some(ext);
-            err
-        })?;
-        self.document_limits.check(doc)?;
-        limits::check_strings(doc)?;
-        limits::check_page_sizes(doc, variables, self.max_page_size)?;
-        self.types.check(doc)?;
-        let selected = selected_operation(doc, operation_name.as_deref());
-        let order = selected.map_or_else(Plan::default, |op| Plan::of(doc, op, variables));
+        let doc = match self.documents.get(&req.query) {
+            Some(doc) => doc,
+            None => {
+                let doc = parser::parse_query(&req.query).map_err(|err| {
+                    let mut err = ServerError::from(err);
+                    let mut ext = err.extensions.take().unwrap_or_default();
+                    ext.set("code", Code::GraphqlParseFailed);
+                    err.extensions = Some(ext);
+                    err
+                })?;
+                self.document_limits.check(&doc)?;
+                limits::check_strings(&doc)?;
+                self.types.check(&doc)?;
+                self.documents.keep(&req.query, &doc);
+                doc
+            }
+        };
+        limits::check_page_sizes(&doc, variables, self.max_page_size)?;
+        let selected = selected_operation(&doc, req.operation_name.as_deref());
+        let order = selected.map_or_else(Plan::default, |op| Plan::of(&doc, op, variables));
         let writes = selected.is_some_and(|op| op.ty != OperationType::Query);
-        req.operation_name = operation_name;
+        req.set_parsed_query(doc);
         Ok((order, writes))
     }
 

@@ -764,3 +764,42 @@ async fn sqlite_writes_never_meet_a_locked_database() {
     assert!(made[0].is_some_and(|n| (40..=60).contains(&n)), "{made:?}");
     alive(&app).await;
 }
+
+/// Parsed documents are kept between requests (`--document-cache-size`): a kept
+/// document still has its variables checked every time, picks its operation by
+/// name every time, and a refused document is refused every time.
+#[tokio::test]
+async fn documents_seen_before_are_checked_again() {
+    if !listed(Backend::Sqlite) {
+        return;
+    }
+    let app = TestApp::spawn(Backend::Sqlite, Fixture::Demo).await;
+    let paged = "query($n: Int) { posts(first: $n) { totalCount } }";
+    for n in [1, 1_000_000, 2, 101] {
+        let (status, body) = send(&app, paged, json!({ "n": n })).await;
+        assert_eq!(status, 200);
+        if n > 100 {
+            assert_eq!(codes(&body), ["BAD_USER_INPUT"], "first: {n}: {body}");
+        } else {
+            assert_eq!(body["data"]["posts"]["totalCount"], 3, "{body}");
+        }
+    }
+
+    let aliases = (0..60)
+        .map(|i| format!("a{i}: __typename"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for query in [format!("{{ {aliases} }}"), "{ posts { ".to_owned()] {
+        let (_, first) = send(&app, &query, json!({})).await;
+        let (_, again) = send(&app, &query, json!({})).await;
+        assert!(!codes(&first).is_empty(), "{first}");
+        assert_eq!(first, again, "{query}");
+    }
+
+    let two = "query A { a: __typename } query B { b: __typename }";
+    for (name, field) in [("A", "a"), ("B", "b"), ("A", "a")] {
+        let body = json!({ "query": two, "operationName": name }).to_string();
+        let (_, _, reply) = app.post_raw(body, Some("application/json"), None).await;
+        assert_eq!(reply["data"], json!({ field: "Root" }), "{reply}");
+    }
+}
