@@ -22,8 +22,8 @@ use crate::graphql::pagination::{Cursored, Page};
 const JOIN_PREFIX: &str = "__join_";
 
 /// The prefix the join row's columns are selected under: none unless one of them
-/// has the name of a target column (all names of this server's own start
-/// otherwise with `__`).
+/// has the name of a target column (the names this server adds, such as
+/// `__parent`, all start with `__`, which no column does).
 fn join_prefix<E: EntityTrait, J: EntityTrait>() -> &'static str {
     let clashes = J::Column::iter().any(|j| E::Column::iter().any(|e| e.as_str() == j.as_str()));
     if clashes { JOIN_PREFIX } else { "" }
