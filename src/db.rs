@@ -220,6 +220,9 @@ fn sqlite_create_if_missing(url: &str) -> String {
 pub struct Counted<C> {
     conn: C,
     statements: Arc<AtomicUsize>,
+    /// Write transactions begun: what reads kept for later (joined rows) compare
+    /// against, since a write may have changed them.
+    writes: Arc<AtomicUsize>,
     /// Reads on the pool are retried once when their connection is lost; inside a
     /// transaction the connection is the transaction, and nothing is retried.
     retry_reads: bool,
@@ -236,6 +239,7 @@ impl Db {
         Counted {
             conn,
             statements: Arc::new(AtomicUsize::new(0)),
+            writes: Arc::new(AtomicUsize::new(0)),
             retry_reads: true,
         }
     }
@@ -249,11 +253,13 @@ impl Db {
             _ => None,
         };
         self.count();
+        self.writes.fetch_add(1, Ordering::Relaxed);
         let txn = self.conn.begin().await?;
         Ok(Txn {
             conn: Some(Counted {
                 conn: txn,
                 statements: self.statements.clone(),
+                writes: self.writes.clone(),
                 retry_reads: false,
             }),
             lock,
@@ -311,6 +317,11 @@ impl<C> Counted<C> {
     /// How many statements went through this handle so far.
     pub fn statement_count(&self) -> usize {
         self.statements.load(Ordering::Relaxed)
+    }
+
+    /// How many write transactions began through this handle so far.
+    pub fn writes_begun(&self) -> usize {
+        self.writes.load(Ordering::Relaxed)
     }
 
     fn count(&self) {

@@ -161,10 +161,14 @@ impl Executor {
     ) -> impl Stream<Item = Response> + Send + 'static {
         let Prepared { req, order, .. } = prepared;
         let (ctx, driver) = RequestCtx::new(Db::new(self.db.clone()), auth, self.writes.clone());
+        // The request's loaders serve every event: rows one event joined could be
+        // changed by other requests before the next, which must read afresh.
+        let joined = ctx.joined_rows();
         tokio::spawn(driver.serve());
         self.schema
             .execute_stream(req.data(ctx))
             .map(move |mut resp| {
+                joined.clear();
                 error_codes::code_errors(&mut resp);
                 order.apply(&mut resp.data);
                 resp

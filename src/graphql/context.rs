@@ -7,6 +7,7 @@ use async_graphql::Context;
 use sea_orm::ConnectionTrait;
 
 use super::core::Reader;
+use super::joins::JoinedRows;
 use super::loaders::{LoadDriver, RequestLoader, request_loader};
 use crate::auth::{Auth, Identity};
 use crate::db::{Db, WriteLock};
@@ -21,18 +22,21 @@ pub struct RequestCtx {
     pub loader: RequestLoader,
     identity: Arc<Identity>,
     writes: WriteLock,
+    joined: Arc<JoinedRows>,
 }
 
 impl RequestCtx {
     /// The request's state, and the driver its execution must run under.
     pub fn new(db: Db, auth: Auth, writes: WriteLock) -> (Self, LoadDriver) {
         let identity = Arc::new(Identity::new(auth));
-        let (loader, driver) = request_loader(db.clone(), identity.clone());
+        let joined = Arc::new(JoinedRows::default());
+        let (loader, driver) = request_loader(db.clone(), identity.clone(), joined.clone());
         let ctx = RequestCtx {
             db,
             loader,
             identity,
             writes,
+            joined,
         };
         (ctx, driver)
     }
@@ -69,6 +73,12 @@ impl RequestCtx {
             backend: self.db.get_database_backend(),
             viewer: self.auth().viewer(),
         }
+    }
+
+    /// The to-one rows the request's statements joined, for a subscription to
+    /// forget after each event.
+    pub fn joined_rows(&self) -> Arc<JoinedRows> {
+        self.joined.clone()
     }
 
     pub fn of<'a>(ctx: &Context<'a>) -> GqlResult<&'a RequestCtx> {

@@ -4,15 +4,20 @@
 //! ([`Col`]). It imports nothing of the layers built on it; each entity's `Node`
 //! impl lives beside its GraphQL type.
 
+use std::any::{Any, TypeId};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use std::marker::PhantomData;
 
+use async_graphql::Lookahead;
 use sea_orm::sea_query::{
     Condition, DynIden, Expr, ForeignKeyAction, IntoIden, Query, SelectStatement,
 };
-use sea_orm::{ColumnTrait, DbBackend, EntityTrait, IdenStatic, Related, RelationDef, Value};
+use sea_orm::{
+    ColumnTrait, DbBackend, DbErr, EntityTrait, IdenStatic, QueryResult, Related, RelationDef,
+    Value,
+};
 
 use crate::error::AppError;
 
@@ -36,6 +41,73 @@ pub trait Node: EntityTrait<Model: Sync> {
     fn visible(_at: &At<Self>, _viewer: Option<i64>) -> Option<Condition> {
         None
     }
+
+    /// The to-one relations (belongs-to, has-one) of the type that a statement
+    /// reading its rows can join, so that their fields send no statement of their
+    /// own (see `graphql::joins`). At most [`MAX_TO_ONE`].
+    fn to_one() -> &'static [&'static dyn ToOne<Self>] {
+        &[]
+    }
+}
+
+/// The most to-one relations one type declares: a join plan keeps a byte per hop.
+pub const MAX_TO_ONE: usize = 7;
+
+/// A to-one relation of `E`, as a statement that reads rows of `E` joins it:
+/// belongs-to or has-one, declared in `graphql::registry` from the relation's one
+/// foreign key and listed by its parent type's [`Node::to_one`].
+pub trait ToOne<E: EntityTrait>: Sync {
+    /// The field of `E`'s GraphQL type that reads the relation (it takes no arguments).
+    fn field(&self) -> &'static str;
+    /// Which of the target's own to-one relations `selection` (the field's) reads:
+    /// bit `j` is the target's `to_one()[j]`.
+    fn selected(&self, selection: &Lookahead<'_>) -> u8;
+    /// LEFT JOINs the target, as `alias`, to the rows of `E` that `stmt` names
+    /// `from`, under the target's visibility rule, and selects its columns as
+    /// `{alias}_{column}`; then the target's relations of `nested`, one hop further.
+    fn join(
+        &self,
+        stmt: &mut SelectStatement,
+        from: DynIden,
+        alias: &str,
+        nested: u8,
+        reader: Reader,
+    );
+    /// Reads the joined row (and those of `nested`) of `parent` out of `row`.
+    fn read(
+        &self,
+        parent: &E::Model,
+        row: &QueryResult,
+        alias: &str,
+        nested: u8,
+        into: &mut Vec<JoinedRow>,
+    ) -> Result<(), DbErr>;
+}
+
+/// Which read a joined row stands in for: the row of `E` whose `column` (its
+/// primary key for belongs-to, the unique foreign key for has-one) is `value`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct JoinedKey {
+    entity: TypeId,
+    column: &'static str,
+    value: i64,
+}
+
+impl JoinedKey {
+    pub fn new<E: EntityTrait>(column: E::Column, value: i64) -> Self {
+        JoinedKey {
+            entity: TypeId::of::<E>(),
+            column: column.as_str(),
+            value,
+        }
+    }
+}
+
+/// A row read along with its parent, as `Option<E::Model>` (`None`: there is none
+/// the reader may see), waiting for the field that asks for it.
+pub struct JoinedRow {
+    pub key: JoinedKey,
+    pub row: Box<dyn Any + Send + Sync>,
 }
 
 /// A filter input as generic code sees it: the condition it puts on the rows.

@@ -6,6 +6,7 @@ pub mod core;
 pub mod error_codes;
 pub mod filter;
 pub mod generic_input;
+pub mod joins;
 pub mod limits;
 pub mod literals;
 pub mod loaders;

@@ -6,7 +6,8 @@
 
 use entity::{author, category, comment, post, post_tag, profile, tag};
 
-use super::core::{ForeignKey, ManyToMany, Reference};
+use super::core::{ForeignKey, ManyToMany, Reference, ToOne};
+use super::joins::{BelongsTo, HasOne};
 
 /// Profile → author, unique: the one-to-one (`Author.profile` is its has-one side).
 pub const PROFILE_AUTHOR: ForeignKey<profile::Entity, author::Entity> =
@@ -37,6 +38,37 @@ pub const POST_TAGS: ManyToMany<post_tag::Entity, post::Entity, tag::Entity> = M
 
 /// The same, read from the tag (`Tag.posts`).
 pub const TAG_POSTS: ManyToMany<post_tag::Entity, tag::Entity, post::Entity> = POST_TAGS.reversed();
+
+/// The to-one relations a statement reading each type's rows may join
+/// (`graphql::joins`), with the GraphQL field that reads each: its `Node::to_one`.
+pub static POST_TO_ONE: [&dyn ToOne<post::Entity>; 2] = [
+    &BelongsTo {
+        fk: POST_AUTHOR,
+        field: "author",
+    },
+    &BelongsTo {
+        fk: POST_CATEGORY,
+        field: "category",
+    },
+];
+pub static COMMENT_TO_ONE: [&dyn ToOne<comment::Entity>; 2] = [
+    &BelongsTo {
+        fk: COMMENT_POST,
+        field: "post",
+    },
+    &BelongsTo {
+        fk: COMMENT_AUTHOR,
+        field: "author",
+    },
+];
+pub static AUTHOR_TO_ONE: [&dyn ToOne<author::Entity>; 1] = [&HasOne {
+    fk: PROFILE_AUTHOR,
+    field: "profile",
+}];
+pub static PROFILE_TO_ONE: [&dyn ToOne<profile::Entity>; 1] = [&BelongsTo {
+    fk: PROFILE_AUTHOR,
+    field: "author",
+}];
 
 /// Every foreign key of the model, each once: for a delete report, parents before
 /// children and cascades in the order they are reported.
@@ -74,6 +106,55 @@ mod tests {
                 .expect("every relation names its constraint"),
             fk.on_delete(),
         )
+    }
+
+    /// The fields of each object type in the SDL, with how many arguments each takes.
+    fn sdl_fields() -> Vec<(String, String, usize)> {
+        use async_graphql::parser::parse_schema;
+        use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+        let doc = parse_schema(crate::graphql::sdl()).expect("the SDL parses");
+        let mut fields = Vec::new();
+        for def in doc.definitions {
+            let TypeSystemDefinition::Type(ty) = def else {
+                continue;
+            };
+            if let TypeKind::Object(object) = &ty.node.kind {
+                for field in &object.fields {
+                    fields.push((
+                        ty.node.name.node.to_string(),
+                        field.node.name.node.to_string(),
+                        field.node.arguments.len(),
+                    ));
+                }
+            }
+        }
+        fields
+    }
+
+    fn joined_fields<E: Node>() -> Vec<(String, String, usize)> {
+        E::to_one()
+            .iter()
+            .map(|rel| (E::NAME.to_owned(), rel.field().to_owned(), 0))
+            .collect()
+    }
+
+    /// A joined relation is found by its field's name in the selection: the field
+    /// must exist on its type, and take no argument that could change its row.
+    #[test]
+    fn every_joined_relation_is_a_field_without_arguments() {
+        use entity::{author, comment, post, profile};
+        let fields = sdl_fields();
+        let joined = [
+            joined_fields::<post::Entity>(),
+            joined_fields::<comment::Entity>(),
+            joined_fields::<author::Entity>(),
+            joined_fields::<profile::Entity>(),
+        ]
+        .concat();
+        assert_eq!(joined.len(), 6);
+        for field in joined {
+            assert!(fields.contains(&field), "{field:?} is not in the SDL");
+        }
     }
 
     #[test]

@@ -7,13 +7,16 @@ use async_graphql::connection::{ConnectionNameType, EdgeNameType, EmptyFields};
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ObjectType, OutputType};
 use futures_util::future::BoxFuture;
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::{
-    ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryTrait,
+    ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryResult,
+    QueryTrait,
 };
 
 use super::context::RequestCtx;
-use super::core::{Col, ForeignKey, ManyToMany, Node};
+use super::core::{Col, ForeignKey, JoinedKey, ManyToMany, Node};
 use super::filter::FilterArg;
+use super::joins::Joins;
 use super::loaders::aggregate::{self, Aggregate, AggregateOf, Timed};
 use super::loaders::{
     self, ById, CountOf, CountThrough, HasOneOf, Linked, Loaders, PageOf, ThroughPage,
@@ -25,6 +28,11 @@ use crate::error::{AppError, GqlResult};
 
 /// Belongs-to: the row a foreign key points at.
 pub async fn belongs_to<E: Node>(ctx: &Context<'_>, id: i64) -> GqlResult<Option<E::Model>> {
+    let loaders = RequestCtx::of(ctx)?.loader.loader();
+    if let Some(joined) = loaders.joined::<E>(JoinedKey::new::<E>(E::ID, id)) {
+        return Ok(joined);
+    }
+    loaders.plan::<ById<E>>(Joins::of_field::<E>(ctx));
     load(ctx, ById::<E>::new(id)).await
 }
 
@@ -41,6 +49,11 @@ pub async fn has_one<E: Node, P: EntityTrait>(
     fk: ForeignKey<E, P>,
     parent: i64,
 ) -> GqlResult<Option<E::Model>> {
+    let loaders = RequestCtx::of(ctx)?.loader.loader();
+    if let Some(joined) = loaders.joined::<E>(JoinedKey::new::<E>(fk.column, parent)) {
+        return Ok(joined);
+    }
+    loaders.plan::<HasOneOf<E>>(Joins::of_field::<E>(ctx));
     let key = HasOneOf {
         fk: Col::<E>(fk.column),
         parent,
@@ -64,6 +77,8 @@ pub fn has_many<'a, E: Node, P: EntityTrait, N: OutputType + 'a>(
             parent,
             page: page.clone(),
         };
+        let loaders = RequestCtx::of(ctx)?.loader.loader();
+        loaders.plan::<PageOf<E>>(Joins::of_nodes::<E>(ctx));
         let rows = load(ctx, key).await?;
         let total = TotalCount(Box::new(RelationCount {
             fk,
@@ -105,6 +120,8 @@ where
             parent,
             page: page.clone(),
         };
+        let loaders = RequestCtx::of(ctx)?.loader.loader();
+        loaders.plan::<ThroughPage<E, J>>(Joins::of_nodes::<E>(ctx));
         let rows = load(ctx, key).await?;
         let total = TotalCount(Box::new(ThroughCount::<E, J> {
             from,
@@ -214,6 +231,8 @@ pub async fn root_list<E: Node, N: OutputType>(
     let reader = request.reader();
     let mut candidates = E::find().into_query();
     candidates.cond_where(page.rows(reader, None)?);
+    let joins = Joins::of_nodes::<E>(ctx);
+    joins.add::<E>(&mut candidates, reader);
     let Keyed {
         mut stmt, terms, ..
     } = page.keyed_whole(candidates, reader);
@@ -221,18 +240,39 @@ pub async fn root_list<E: Node, N: OutputType>(
         stmt.order_by_expr(expr, order);
     }
     stmt.limit(page.fetch());
-    let mut rows = Vec::new();
     let cursors = page.cursors();
-    for row in request.db.query_all(&stmt).await? {
-        let model = E::Model::from_query_result(&row, "")?;
-        rows.push((cursors.of(&model, &row)?, model));
-    }
+    let rows = read_joined::<E, _>(request, &stmt, joins, |model, row| {
+        Ok((cursors.of(&model, row)?, model))
+    })
+    .await?;
     let total = TotalCount(Box::new(TableCount::<E> {
         filter: page.filter.clone(),
     }));
     Ok(connection(page.page(rows), total, |m| {
         (node(m), EmptyFields)
     }))
+}
+
+/// Runs `stmt`, which reads rows of `E` joined to the relations of `joins`, outside
+/// any loader (a root list or lookup): each row is made into a `T` by `make`, and
+/// the joined rows are kept for their fields.
+pub async fn read_joined<E: Node, T>(
+    request: &RequestCtx,
+    stmt: &SelectStatement,
+    joins: Joins,
+    mut make: impl FnMut(E::Model, &QueryResult) -> GqlResult<T>,
+) -> GqlResult<Vec<T>> {
+    let loaders = request.loader.loader();
+    let stamp = loaders.stamp();
+    let mut out = Vec::new();
+    let mut joined = Vec::new();
+    for row in request.db.query_all(stmt).await? {
+        let model = E::Model::from_query_result(&row, "")?;
+        joins.read::<E>(&model, &row, &mut joined)?;
+        out.push(make(model, &row)?);
+    }
+    loaders.keep(stamp, joined);
+    Ok(out)
 }
 
 /// A nested list's total: counted per parent through the count loader.

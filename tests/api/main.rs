@@ -7,6 +7,7 @@ mod domain;
 mod filters;
 mod hardening;
 mod helpers;
+mod joined;
 mod migrations;
 mod mutations;
 mod ordering;

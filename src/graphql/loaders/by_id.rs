@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use sea_orm::sea_query::IntoColumnRef;
-use sea_orm::{ModelTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, FromQueryResult, ModelTrait, QueryFilter, QueryTrait};
 
 use super::{ById, Loaders};
 use crate::error::AppError;
@@ -17,17 +17,25 @@ impl<E: Node> Loader<ById<E>> for Loaders {
 
     async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, E::Model>, AppError> {
         let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
-        let rows = E::find()
+        let (stamp, joins) = (self.stamp(), self.joins::<ById<E>>());
+        let mut stmt = E::find()
             .filter(
                 self.parents(&ids)
                     .contain((E::default(), E::ID).into_column_ref()),
             )
             .filter(policy::rows::<E>(self.reader(), None)?)
-            .all(&self.db)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| Some((ById::new(as_i64(row.get(E::ID))?), row)))
-            .collect())
+            .into_query();
+        joins.add::<E>(&mut stmt, self.reader());
+        let mut found = HashMap::new();
+        let mut joined = Vec::new();
+        for row in self.db.query_all(&stmt).await? {
+            let model = E::Model::from_query_result(&row, "")?;
+            joins.read::<E>(&model, &row, &mut joined)?;
+            if let Some(id) = as_i64(model.get(E::ID)) {
+                found.insert(ById::new(id), model);
+            }
+        }
+        self.keep(stamp, joined);
+        Ok(found)
     }
 }

@@ -18,7 +18,9 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
     type Error = AppError;
 
     async fn load(&self, keys: &[PageOf<E>]) -> Result<HashMap<PageOf<E>, Self::Value>, AppError> {
+        let (stamp, joins) = (self.stamp(), self.joins::<PageOf<E>>());
         let mut pages = HashMap::new();
+        let mut joined = Vec::new();
         for ((fk, page), parents) in group(keys, |k| ((k.fk, k.page.clone()), k.parent)) {
             let batch = self.parents(&parents);
             let mut inner = E::find().into_query();
@@ -26,6 +28,7 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
                 .expr_as(fk.0.into_expr(), Alias::new(PARENT))
                 .and_where(batch.of((E::default(), fk.0).into_column_ref()))
                 .cond_where(page.rows(self.reader(), None)?);
+            joins.add::<E>(&mut inner, self.reader());
             let stmt = batch.page(
                 page.keyed(inner, self.reader()),
                 (E::default(), fk.0).into_column_ref(),
@@ -36,6 +39,7 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
             let cursors = page.cursors();
             for row in self.db.query_all(&stmt).await? {
                 let model = E::Model::from_query_result(&row, "")?;
+                joins.read::<E>(&model, &row, &mut joined)?;
                 let cursor = cursors.of(&model, &row)?;
                 rows.entry(parents::parent_of(&row)?)
                     .or_default()
@@ -51,6 +55,7 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
                 pages.insert(key, Shared::new(page.page(children)));
             }
         }
+        self.keep(stamp, joined);
         Ok(pages)
     }
 }

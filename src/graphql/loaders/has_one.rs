@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use sea_orm::sea_query::IntoColumnRef;
-use sea_orm::{ModelTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, FromQueryResult, ModelTrait, QueryFilter, QueryTrait};
 
 use super::{HasOneOf, Loaders, group};
 use crate::error::AppError;
@@ -16,22 +16,27 @@ impl<E: Node> Loader<HasOneOf<E>> for Loaders {
     type Error = AppError;
 
     async fn load(&self, keys: &[HasOneOf<E>]) -> Result<HashMap<HasOneOf<E>, E::Model>, AppError> {
+        let (stamp, joins) = (self.stamp(), self.joins::<HasOneOf<E>>());
         let mut found = HashMap::new();
+        let mut joined = Vec::new();
         for (fk, parents) in group(keys, |k| (k.fk, k.parent)) {
-            let rows = E::find()
+            let mut stmt = E::find()
                 .filter(
                     self.parents(&parents)
                         .contain((E::default(), fk.0).into_column_ref()),
                 )
                 .filter(policy::rows::<E>(self.reader(), None)?)
-                .all(&self.db)
-                .await?;
-            for row in rows {
-                if let Some(parent) = as_i64(row.get(fk.0)) {
-                    found.insert(HasOneOf { fk, parent }, row);
+                .into_query();
+            joins.add::<E>(&mut stmt, self.reader());
+            for row in self.db.query_all(&stmt).await? {
+                let model = E::Model::from_query_result(&row, "")?;
+                joins.read::<E>(&model, &row, &mut joined)?;
+                if let Some(parent) = as_i64(model.get(fk.0)) {
+                    found.insert(HasOneOf { fk, parent }, model);
                 }
             }
         }
+        self.keep(stamp, joined);
         Ok(found)
     }
 }

@@ -5,8 +5,10 @@
 //! one statement.
 //!
 //! Loaders are made per request (no cache crosses requests or viewers), and they
-//! cache nothing within a request either: a batch only merges identical keys, so a
-//! read after a write in the same request sees the write.
+//! cache nothing within a request either: a batch only merges identical keys. The
+//! one thing kept is the to-one rows a statement joined (`graphql::joins`), and
+//! only until the request begins a write or signs someone in, so a read after a
+//! write in the same request sees the write.
 
 pub mod aggregate;
 mod by_id;
@@ -36,7 +38,8 @@ use sea_orm::ConnectionTrait;
 
 use crate::auth::Identity;
 use crate::db::Db;
-use crate::graphql::core::Reader;
+use crate::graphql::core::{JoinedKey, JoinedRow, Node, Reader};
+use crate::graphql::joins::{JoinedRows, Joins, Plans, Stamp};
 
 pub use keys::{ById, CountOf, CountThrough, HasOneOf, Linked, PageOf, ThroughPage};
 
@@ -50,6 +53,8 @@ pub struct Loaders {
     db: Db,
     /// Read at each batch: a `login` in a mutation changes who reads after it.
     identity: Arc<Identity>,
+    plans: Plans,
+    joined: Arc<JoinedRows>,
 }
 
 impl Loaders {
@@ -66,6 +71,34 @@ impl Loaders {
             viewer: self.identity.get().viewer(),
         }
     }
+
+    /// What rows read now are read under.
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            writes: self.db.writes_begun(),
+            viewer: self.identity.get().viewer(),
+        }
+    }
+
+    /// The row of `T` an earlier statement of the request joined for `key`, if
+    /// it is still current.
+    pub fn joined<T: Node>(&self, key: JoinedKey) -> Option<Option<T::Model>> {
+        self.joined.find::<T>(self.stamp(), key)
+    }
+
+    /// Keeps rows joined by a statement that began under `stamp`.
+    pub fn keep(&self, stamp: Stamp, rows: Vec<JoinedRow>) {
+        self.joined.keep(stamp, rows);
+    }
+
+    /// Has the batches of keys `K` join what a field's selection reads.
+    pub fn plan<K: 'static>(&self, joins: Joins) {
+        self.plans.ask::<K>(joins);
+    }
+
+    fn joins<K: 'static>(&self) -> Joins {
+        self.plans.of::<K>()
+    }
 }
 
 pub type RequestLoader = DataLoader<Loaders>;
@@ -81,13 +114,23 @@ pub fn take<T: Clone>(shared: Shared<T>) -> T {
 }
 
 /// A fresh loader for one request, and the driver that runs its batches.
-pub fn request_loader(db: Db, identity: Arc<Identity>) -> (RequestLoader, LoadDriver) {
+pub fn request_loader(
+    db: Db,
+    identity: Arc<Identity>,
+    joined: Arc<JoinedRows>,
+) -> (RequestLoader, LoadDriver) {
     let (queue, batches) = mpsc::unbounded_channel();
     let spawn = move |batch| {
         // The driver outlives every load of its request; a send can only fail after.
         let _ = queue.send(batch);
     };
-    let loader = DataLoader::new(Loaders { db, identity }, spawn)
+    let loaders = Loaders {
+        db,
+        identity,
+        plans: Plans::default(),
+        joined,
+    };
+    let loader = DataLoader::new(loaders, spawn)
         .delay(Duration::ZERO)
         .max_batch_size(MAX_BATCH);
     (loader, LoadDriver { batches })

@@ -37,7 +37,9 @@ impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders
         &self,
         keys: &[ThroughPage<E, J>],
     ) -> Result<HashMap<ThroughPage<E, J>, Self::Value>, AppError> {
+        let (stamp, joins) = (self.stamp(), self.joins::<ThroughPage<E, J>>());
         let mut pages = HashMap::new();
+        let mut joined = Vec::new();
         let groups = group(keys, |k| ((k.from, k.to, k.page.clone()), k.parent));
         for ((from, to, page), parents) in groups {
             let batch = self.parents(&parents);
@@ -56,6 +58,7 @@ impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders
             inner
                 .and_where(batch.of((J::default(), from.0).into_column_ref()))
                 .cond_where(page.rows(self.reader(), Some(J::default().into_iden()))?);
+            joins.add::<E>(&mut inner, self.reader());
             let stmt = batch.page(
                 page.keyed(inner, self.reader()),
                 (J::default(), from.0).into_column_ref(),
@@ -67,6 +70,7 @@ impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders
             for row in self.db.query_all(&stmt).await? {
                 let target = E::Model::from_query_result(&row, "")?;
                 let link = J::Model::from_query_result(&row, prefix)?;
+                joins.read::<E>(&target, &row, &mut joined)?;
                 let cursor = cursors.of(&target, &row)?;
                 rows.entry(parents::parent_of(&row)?)
                     .or_default()
@@ -83,6 +87,7 @@ impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders
                 pages.insert(key, Shared::new(page.page(items)));
             }
         }
+        self.keep(stamp, joined);
         Ok(pages)
     }
 }

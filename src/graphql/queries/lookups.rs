@@ -2,12 +2,13 @@
 
 use async_graphql::{Context, ID, Object};
 use entity::{author, category, comment, post, profile, tag};
-use sea_orm::{ColumnTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter, QueryTrait};
 
 use crate::error::{AppError, GqlResult};
 use crate::graphql::context::RequestCtx;
 use crate::graphql::core::Node;
 use crate::graphql::filter::FilterArg;
+use crate::graphql::joins::Joins;
 use crate::graphql::pagination::{Conn, Order};
 use crate::graphql::policy;
 use crate::graphql::relations;
@@ -31,12 +32,16 @@ async fn lookup<E: Node>(
         (Some(id), None) => relations::belongs_to::<E>(ctx, parse_id("id", &id)?).await,
         (None, Some(value)) => {
             let request = RequestCtx::of(ctx)?;
-            let row = E::find()
+            let mut stmt = E::find()
                 .filter(col.eq(value))
                 .filter(policy::rows::<E>(request.reader(), None)?)
-                .one(&request.db)
-                .await;
-            Ok(row?)
+                .into_query();
+            let joins = Joins::of_field::<E>(ctx);
+            joins.add::<E>(&mut stmt, request.reader());
+            // A unique column: one row at most.
+            stmt.limit(1);
+            let rows = relations::read_joined::<E, _>(request, &stmt, joins, |m, _| Ok(m)).await?;
+            Ok(rows.into_iter().next())
         }
         _ => Err(AppError::BadUserInput {
             message: format!("pass exactly one of `id` and `{name}`"),

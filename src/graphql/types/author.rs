@@ -10,7 +10,7 @@ use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
-use crate::graphql::core::{At, Node};
+use crate::graphql::core::{At, Node, ToOne};
 use crate::graphql::filter;
 use crate::graphql::filter::{
     Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter, ListFilter, Scope, StringFilter,
@@ -201,4 +201,8 @@ impl Node for author::Entity {
     const ID: Self::Column = author::Column::Id;
     const NAME: &'static str = "Author";
     type Filter = AuthorFilter;
+
+    fn to_one() -> &'static [&'static dyn ToOne<Self>] {
+        &registry::AUTHOR_TO_ONE
+    }
 }

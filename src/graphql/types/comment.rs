@@ -8,7 +8,7 @@ use sea_orm::sea_query::Condition;
 
 use super::visibility;
 use crate::error::AppError;
-use crate::graphql::core::{At, Node};
+use crate::graphql::core::{At, Node, ToOne};
 use crate::graphql::filter;
 use crate::graphql::filter::{
     Conditions, DateTimeFilter, EntityFilter, IdFilter, Scope, StringFilter,
@@ -133,5 +133,9 @@ impl Node for comment::Entity {
 
     fn visible(at: &At<Self>, viewer: Option<i64>) -> Option<Condition> {
         visibility::comments(at, viewer)
+    }
+
+    fn to_one() -> &'static [&'static dyn ToOne<Self>] {
+        &registry::COMMENT_TO_ONE
     }
 }

@@ -11,7 +11,7 @@ use sea_orm::sea_query::Condition;
 
 use super::visibility;
 use crate::error::AppError;
-use crate::graphql::core::{At, Node};
+use crate::graphql::core::{At, Node, ToOne};
 use crate::graphql::filter;
 use crate::graphql::filter::scalar::bound;
 use crate::graphql::filter::{
@@ -354,6 +354,10 @@ impl Node for post::Entity {
 
     fn visible(at: &At<Self>, viewer: Option<i64>) -> Option<Condition> {
         visibility::posts(at, viewer)
+    }
+
+    fn to_one() -> &'static [&'static dyn ToOne<Self>] {
+        &registry::POST_TO_ONE
     }
 }
 

@@ -7,7 +7,7 @@ use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
-use crate::graphql::core::{At, Node};
+use crate::graphql::core::{At, Node, ToOne};
 use crate::graphql::filter;
 use crate::graphql::filter::{Conditions, DateFilter, EntityFilter, IdFilter, Scope, StringFilter};
 
@@ -126,4 +126,8 @@ impl Node for profile::Entity {
     const ID: Self::Column = profile::Column::Id;
     const NAME: &'static str = "Profile";
     type Filter = ProfileFilter;
+
+    fn to_one() -> &'static [&'static dyn ToOne<Self>] {
+        &registry::PROFILE_TO_ONE
+    }
 }
