@@ -19,6 +19,7 @@ use sea_orm::{
     Value,
 };
 
+use super::decode::{Columns, Decode};
 use crate::error::AppError;
 
 /// Who reads, and in which SQL dialect: all that turning a rule or a filter into a
@@ -31,7 +32,7 @@ pub struct Reader {
 
 /// An entity served as a GraphQL type: its primary key column, its type name and
 /// its filter input.
-pub trait Node: EntityTrait<Model: Sync> {
+pub trait Node: EntityTrait<Model: Sync> + Decode {
     const ID: Self::Column;
     /// The GraphQL type name, used in error messages and to name generic inputs.
     const NAME: &'static str;
@@ -73,11 +74,13 @@ pub trait ToOne<E: EntityTrait>: Sync {
         nested: u8,
         reader: Reader,
     );
-    /// Reads the joined row (and those of `nested`) of `parent` out of `row`.
+    /// Reads the joined row (and those of `nested`) of `parent` out of `row`,
+    /// whose `columns` are known.
     fn read(
         &self,
         parent: &E::Model,
         row: &QueryResult,
+        columns: &mut Columns,
         alias: &str,
         nested: u8,
         into: &mut Vec<JoinedRow>,

@@ -18,11 +18,10 @@ use async_graphql::{Context, Lookahead};
 use sea_orm::sea_query::{
     Alias, Condition, DynIden, Expr, ExprTrait, IntoIden, JoinType, SelectStatement,
 };
-use sea_orm::{
-    ColumnTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, ModelTrait, QueryResult,
-};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, QueryResult};
 
 use super::core::{At, ForeignKey, JoinedKey, JoinedRow, MAX_TO_ONE, Node, Reader, ToOne, as_i64};
+use super::decode::{self, Columns};
 
 /// Which to-one relations a statement reading rows of a type joins: bit `i` is the
 /// type's `to_one()[i]`, byte `i + 1` which of that target's own relations are
@@ -85,10 +84,11 @@ impl Joins {
         self,
         model: &E::Model,
         row: &QueryResult,
+        columns: &mut Columns,
         into: &mut Vec<JoinedRow>,
     ) -> Result<(), DbErr> {
         for (alias, rel, nested) in self.relations::<E>() {
-            rel.read(model, row, &alias, nested, into)?;
+            rel.read(model, row, columns, &alias, nested, into)?;
         }
         Ok(())
     }
@@ -127,6 +127,7 @@ impl<C: Node, P: Node> ToOne<C> for BelongsTo<C, P> {
         &self,
         parent: &C::Model,
         row: &QueryResult,
+        columns: &mut Columns,
         alias: &str,
         nested: u8,
         into: &mut Vec<JoinedRow>,
@@ -135,7 +136,8 @@ impl<C: Node, P: Node> ToOne<C> for BelongsTo<C, P> {
         let Some(id) = as_i64(parent.get(self.fk.column)) else {
             return Ok(());
         };
-        read_as::<P>(JoinedKey::new::<P>(P::ID, id), row, alias, nested, into)
+        let key = JoinedKey::new::<P>(P::ID, id);
+        read_as::<P>(key, row, columns, alias, nested, into)
     }
 }
 
@@ -172,6 +174,7 @@ impl<C: Node, P: Node> ToOne<P> for HasOne<C, P> {
         &self,
         parent: &P::Model,
         row: &QueryResult,
+        columns: &mut Columns,
         alias: &str,
         nested: u8,
         into: &mut Vec<JoinedRow>,
@@ -179,13 +182,8 @@ impl<C: Node, P: Node> ToOne<P> for HasOne<C, P> {
         let Some(id) = as_i64(parent.get(P::ID)) else {
             return Ok(());
         };
-        read_as::<C>(
-            JoinedKey::new::<C>(self.fk.column, id),
-            row,
-            alias,
-            nested,
-            into,
-        )
+        let key = JoinedKey::new::<C>(self.fk.column, id);
+        read_as::<C>(key, row, columns, alias, nested, into)
     }
 }
 
@@ -240,20 +238,20 @@ fn join_as<T: Node>(
 fn read_as<T: Node>(
     key: JoinedKey,
     row: &QueryResult,
+    columns: &mut Columns,
     alias: &str,
     nested: u8,
     into: &mut Vec<JoinedRow>,
 ) -> Result<(), DbErr> {
     let prefix = format!("{alias}_");
     // The primary key is never NULL in a row that was found.
-    let id: Option<i64> = row.try_get(&prefix, T::ID.as_str())?;
-    let model = match id {
-        Some(_) => Some(T::Model::from_query_result(row, &prefix)?),
+    let model = match decode::id::<T>(row, columns, &prefix, T::ID)? {
+        Some(_) => Some(T::decode(row, columns, &prefix)?),
         None => None,
     };
     if let Some(model) = &model {
         for (alias, rel) in nested_relations::<T>(alias, nested) {
-            rel.read(model, row, &alias, 0, into)?;
+            rel.read(model, row, columns, &alias, 0, into)?;
         }
     }
     into.push(JoinedRow {

@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod core;
+pub mod decode;
 pub mod error_codes;
 pub mod filter;
 pub mod generic_input;

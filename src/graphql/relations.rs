@@ -8,10 +8,7 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ObjectType, OutputType};
 use futures_util::future::BoxFuture;
 use sea_orm::sea_query::SelectStatement;
-use sea_orm::{
-    ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryResult,
-    QueryTrait,
-};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryResult, QueryTrait};
 
 use super::context::RequestCtx;
 use super::core::{Col, ForeignKey, JoinedKey, ManyToMany, Node};
@@ -25,6 +22,7 @@ use super::pagination::connection::{CountSource, connection};
 use super::pagination::{Conn, Keyed, PageRequest, TotalCount};
 use super::policy;
 use crate::error::{AppError, GqlResult};
+use crate::graphql::decode::{Columns, Decode};
 
 /// Belongs-to: the row a foreign key points at.
 pub async fn belongs_to<E: Node>(ctx: &Context<'_>, id: i64) -> GqlResult<Option<E::Model>> {
@@ -105,7 +103,7 @@ pub fn through<'a, P, E, J, N, EF, CN, EN>(
 where
     P: EntityTrait,
     E: Node,
-    J: EntityTrait<Model: Sync>,
+    J: EntityTrait<Model: Sync> + Decode,
     N: OutputType + 'a,
     EF: ObjectType + 'a,
     CN: ConnectionNameType,
@@ -266,9 +264,11 @@ pub async fn read_joined<E: Node, T>(
     let stamp = loaders.stamp();
     let mut out = Vec::new();
     let mut joined = Vec::new();
+    let mut columns = None;
     for row in request.db.query_all(stmt).await? {
-        let model = E::Model::from_query_result(&row, "")?;
-        joins.read::<E>(&model, &row, &mut joined)?;
+        let columns = columns.get_or_insert_with(|| Columns::of(&row));
+        let model = E::decode(&row, columns, "")?;
+        joins.read::<E>(&model, &row, columns, &mut joined)?;
         out.push(make(model, &row)?);
     }
     loaders.keep(stamp, joined);

@@ -4,11 +4,12 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use sea_orm::sea_query::IntoColumnRef;
-use sea_orm::{ConnectionTrait, FromQueryResult, ModelTrait, QueryFilter, QueryTrait};
+use sea_orm::{ConnectionTrait, ModelTrait, QueryFilter, QueryTrait};
 
 use super::{ById, Loaders};
 use crate::error::AppError;
 use crate::graphql::core::{Node, as_i64};
+use crate::graphql::decode::Columns;
 use crate::graphql::policy;
 
 impl<E: Node> Loader<ById<E>> for Loaders {
@@ -28,9 +29,11 @@ impl<E: Node> Loader<ById<E>> for Loaders {
         joins.add::<E>(&mut stmt, self.reader());
         let mut found = HashMap::new();
         let mut joined = Vec::new();
+        let mut columns = None;
         for row in self.db.query_all(&stmt).await? {
-            let model = E::Model::from_query_result(&row, "")?;
-            joins.read::<E>(&model, &row, &mut joined)?;
+            let columns = columns.get_or_insert_with(|| Columns::of(&row));
+            let model = E::decode(&row, columns, "")?;
+            joins.read::<E>(&model, &row, columns, &mut joined)?;
             if let Some(id) = as_i64(model.get(E::ID)) {
                 found.insert(ById::new(id), model);
             }

@@ -5,12 +5,13 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use sea_orm::sea_query::{Alias, IntoColumnRef};
-use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, QueryTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryTrait};
 
 use super::parents::{self, PARENT};
 use super::{Loaders, PageOf, Shared, group};
 use crate::error::AppError;
 use crate::graphql::core::Node;
+use crate::graphql::decode::Columns;
 use crate::graphql::pagination::{Cursored, Page};
 
 impl<E: Node> Loader<PageOf<E>> for Loaders {
@@ -37,9 +38,11 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
 
             let mut rows: HashMap<i64, Vec<Cursored<E::Model>>> = HashMap::new();
             let cursors = page.cursors();
+            let mut columns = None;
             for row in self.db.query_all(&stmt).await? {
-                let model = E::Model::from_query_result(&row, "")?;
-                joins.read::<E>(&model, &row, &mut joined)?;
+                let columns = columns.get_or_insert_with(|| Columns::of(&row));
+                let model = E::decode(&row, columns, "")?;
+                joins.read::<E>(&model, &row, columns, &mut joined)?;
                 let cursor = cursors.of(&model, &row)?;
                 rows.entry(parents::parent_of(&row)?)
                     .or_default()

@@ -4,11 +4,12 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use sea_orm::sea_query::IntoColumnRef;
-use sea_orm::{ConnectionTrait, FromQueryResult, ModelTrait, QueryFilter, QueryTrait};
+use sea_orm::{ConnectionTrait, ModelTrait, QueryFilter, QueryTrait};
 
 use super::{HasOneOf, Loaders, group};
 use crate::error::AppError;
 use crate::graphql::core::{Node, as_i64};
+use crate::graphql::decode::Columns;
 use crate::graphql::policy;
 
 impl<E: Node> Loader<HasOneOf<E>> for Loaders {
@@ -28,9 +29,11 @@ impl<E: Node> Loader<HasOneOf<E>> for Loaders {
                 .filter(policy::rows::<E>(self.reader(), None)?)
                 .into_query();
             joins.add::<E>(&mut stmt, self.reader());
+            let mut columns = None;
             for row in self.db.query_all(&stmt).await? {
-                let model = E::Model::from_query_result(&row, "")?;
-                joins.read::<E>(&model, &row, &mut joined)?;
+                let columns = columns.get_or_insert_with(|| Columns::of(&row));
+                let model = E::decode(&row, columns, "")?;
+                joins.read::<E>(&model, &row, columns, &mut joined)?;
                 if let Some(parent) = as_i64(model.get(fk.0)) {
                     found.insert(HasOneOf { fk, parent }, model);
                 }

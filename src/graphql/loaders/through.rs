@@ -6,14 +6,13 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoColumnRef, IntoIden};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, Iterable, QueryTrait};
 
 use super::parents::{self, PARENT};
 use super::{Linked, Loaders, Shared, ThroughPage, group};
 use crate::error::AppError;
 use crate::graphql::core::Node;
+use crate::graphql::decode::{Columns, Decode};
 use crate::graphql::pagination::{Cursored, Page};
 
 /// Join-row columns are selected under this prefix where a name clashes with the
@@ -29,7 +28,7 @@ fn join_prefix<E: EntityTrait, J: EntityTrait>() -> &'static str {
     if clashes { JOIN_PREFIX } else { "" }
 }
 
-impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders {
+impl<E: Node, J: EntityTrait<Model: Sync> + Decode> Loader<ThroughPage<E, J>> for Loaders {
     type Value = Shared<Page<Linked<E, J>>>;
     type Error = AppError;
 
@@ -67,10 +66,12 @@ impl<E: Node, J: EntityTrait<Model: Sync>> Loader<ThroughPage<E, J>> for Loaders
 
             let mut rows: HashMap<i64, Vec<Cursored<Linked<E, J>>>> = HashMap::new();
             let cursors = page.cursors();
+            let mut columns = None;
             for row in self.db.query_all(&stmt).await? {
-                let target = E::Model::from_query_result(&row, "")?;
-                let link = J::Model::from_query_result(&row, prefix)?;
-                joins.read::<E>(&target, &row, &mut joined)?;
+                let columns = columns.get_or_insert_with(|| Columns::of(&row));
+                let target = E::decode(&row, columns, "")?;
+                let link = J::decode(&row, columns, prefix)?;
+                joins.read::<E>(&target, &row, columns, &mut joined)?;
                 let cursor = cursors.of(&target, &row)?;
                 rows.entry(parents::parent_of(&row)?)
                     .or_default()
