@@ -74,8 +74,13 @@ impl Joins {
     /// Joins the planned relations to `stmt`, which reads rows of `E` under the
     /// table's own name.
     pub fn add<E: Node>(self, stmt: &mut SelectStatement, reader: Reader) {
+        self.add_at::<E>(stmt, E::default().into_iden(), reader);
+    }
+
+    /// Joins the planned relations to `stmt`, whose rows of `E` are named `rows`.
+    pub fn add_at<E: Node>(self, stmt: &mut SelectStatement, rows: DynIden, reader: Reader) {
         for (alias, rel, nested) in self.relations::<E>() {
-            rel.join(stmt, E::default().into_iden(), &alias, nested, reader);
+            rel.join(stmt, rows.clone(), &alias, nested, reader);
         }
     }
 

@@ -29,12 +29,19 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
                 .expr_as(fk.0.into_expr(), Alias::new(PARENT))
                 .and_where(batch.of((E::default(), fk.0).into_column_ref()))
                 .cond_where(page.rows(self.reader(), None)?);
-            joins.add::<E>(&mut inner, self.reader());
-            let stmt = batch.page(
+            // Joined where the page's rows are kept, when a wrapper keeps them.
+            let outside = batch.page_rows();
+            if outside.is_none() {
+                joins.add::<E>(&mut inner, self.reader());
+            }
+            let mut stmt = batch.page(
                 page.keyed(inner, self.reader()),
                 (E::default(), fk.0).into_column_ref(),
                 page.fetch(),
             );
+            if let Some(rows) = outside {
+                joins.add_at::<E>(&mut stmt, rows, self.reader());
+            }
 
             let mut rows: HashMap<i64, Vec<Cursored<E::Model>>> = HashMap::new();
             let cursors = page.cursors();

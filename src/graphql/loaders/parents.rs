@@ -16,7 +16,7 @@
 //!   3.25+, MySQL 8 and MariaDB 10.2+; MariaDB has no LATERAL).
 
 use sea_orm::sea_query::{
-    Alias, ArrayType, Asterisk, ColumnRef, Expr, ExprTrait, Func, IntoColumnRef, IntoIden,
+    Alias, ArrayType, Asterisk, ColumnRef, DynIden, Expr, ExprTrait, Func, IntoColumnRef, IntoIden,
     JoinType, Order, PgFunc, Query, SelectStatement, Value, WindowStatement,
 };
 use sea_orm::{DbBackend, DbErr, QueryResult};
@@ -67,6 +67,17 @@ impl Parents<'_> {
         }
     }
 
+    /// The name the page's rows have in the statement [`Parents::page`] makes, when
+    /// it numbers them in a window: to-one relations are joined there, to the rows
+    /// kept rather than to every candidate. Elsewhere they are joined among the
+    /// candidates, where an ordered, limited scan stops after the page's rows (and
+    /// where a LATERAL's nested loop keeps each parent's rows in order, which a join
+    /// outside it would not promise).
+    pub fn page_rows(&self) -> Option<DynIden> {
+        let single = self.keys.len() == 1 && self.backend == DbBackend::Postgres;
+        (!single && !self.lateral()).then(|| Alias::new(PAGE).into_iden())
+    }
+
     /// Cuts a page's statement (its candidate rows, tied to their parent by
     /// [`Parents::of`] and selecting it as [`PARENT`]; `partition` names that parent on
     /// the candidate table) so that at most `fetch` rows per parent come back, each
@@ -113,7 +124,7 @@ impl Parents<'_> {
         }
         stmt.expr_window_as(Func::cust("ROW_NUMBER"), window, Alias::new(ROW));
         Query::select()
-            .column(Asterisk)
+            .column((Alias::new(PAGE), Asterisk))
             .from_subquery(stmt, Alias::new(PAGE))
             .and_where(Expr::col(Alias::new(ROW)).lte(fetch))
             // Row numbers ascending keep every parent's rows in order as they are grouped.

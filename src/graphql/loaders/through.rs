@@ -57,12 +57,19 @@ impl<E: Node, J: EntityTrait<Model: Sync> + Decode> Loader<ThroughPage<E, J>> fo
             inner
                 .and_where(batch.of((J::default(), from.0).into_column_ref()))
                 .cond_where(page.rows(self.reader(), Some(J::default().into_iden()))?);
-            joins.add::<E>(&mut inner, self.reader());
-            let stmt = batch.page(
+            // Joined where the page's rows are kept, when a wrapper keeps them.
+            let outside = batch.page_rows();
+            if outside.is_none() {
+                joins.add::<E>(&mut inner, self.reader());
+            }
+            let mut stmt = batch.page(
                 page.keyed(inner, self.reader()),
                 (J::default(), from.0).into_column_ref(),
                 page.fetch(),
             );
+            if let Some(rows) = outside {
+                joins.add_at::<E>(&mut stmt, rows, self.reader());
+            }
 
             let mut rows: HashMap<i64, Vec<Cursored<Linked<E, J>>>> = HashMap::new();
             let cursors = page.cursors();
