@@ -126,56 +126,58 @@ pub fn id<T: EntityTrait>(
 mod tests {
     use entity::{author, category, comment, post, post_tag, profile, tag};
     use migration::{Migrator, MigratorTrait};
-    use sea_orm::sea_query::{Alias, Expr, IntoIden, JoinType};
+    use sea_orm::sea_query::{Alias, Expr, IntoIden, JoinType, Order};
     use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, ExprTrait, QueryTrait};
 
     use super::*;
     use crate::db::{PoolSettings, connect};
 
-    async fn demo() -> DatabaseConnection {
-        let conn = connect("sqlite::memory:", PoolSettings::single())
-            .await
-            .expect("sqlite");
-        Migrator::up(&conn, None).await.expect("migrations");
-        crate::seed::demo::load(&conn).await.expect("demo data");
-        conn
+    type Outcome = Result<(), Box<dyn std::error::Error>>;
+
+    async fn demo() -> Result<DatabaseConnection, DbErr> {
+        let conn = connect("sqlite::memory:", PoolSettings::single()).await?;
+        Migrator::up(&conn, None).await?;
+        crate::seed::demo::load(&conn).await?;
+        Ok(conn)
     }
 
-    /// Every row of `T` decodes by position as SeaORM decodes it by name.
-    async fn same_as_by_name<T: EntityTrait>(conn: &DatabaseConnection) -> usize
+    /// Every row of `T` decodes by position as SeaORM decodes it by name; how many
+    /// rows there were.
+    async fn same_as_by_name<T: EntityTrait>(conn: &DatabaseConnection) -> Result<usize, DbErr>
     where
         T::Model: PartialEq + std::fmt::Debug,
         T::ActiveModel: TryIntoModel<T::Model>,
     {
-        let rows = conn.query_all(&T::find().into_query()).await.expect("rows");
-        let mut columns = Columns::of(&rows[0]);
+        let rows = conn.query_all(&T::find().into_query()).await?;
+        let Some(first) = rows.first() else {
+            return Ok(0);
+        };
+        let mut columns = Columns::of(first);
         for row in &rows {
-            let by_name = T::Model::from_query_result(row, "").expect("by name");
-            assert_eq!(
-                T::decode(row, &mut columns, "").expect("by position"),
-                by_name
-            );
+            let by_name = T::Model::from_query_result(row, "")?;
+            assert_eq!(T::decode(row, &mut columns, "")?, by_name);
         }
-        rows.len()
+        Ok(rows.len())
     }
 
     #[tokio::test]
-    async fn by_position_reads_what_seaorm_reads_by_name() {
-        let conn = demo().await;
-        assert_eq!(same_as_by_name::<author::Entity>(&conn).await, 3);
-        assert_eq!(same_as_by_name::<profile::Entity>(&conn).await, 2);
-        assert_eq!(same_as_by_name::<category::Entity>(&conn).await, 2);
-        assert_eq!(same_as_by_name::<tag::Entity>(&conn).await, 3);
-        assert_eq!(same_as_by_name::<post::Entity>(&conn).await, 4);
-        assert_eq!(same_as_by_name::<post_tag::Entity>(&conn).await, 5);
-        assert_eq!(same_as_by_name::<comment::Entity>(&conn).await, 4);
+    async fn by_position_reads_what_seaorm_reads_by_name() -> Outcome {
+        let conn = demo().await?;
+        assert_eq!(same_as_by_name::<author::Entity>(&conn).await?, 3);
+        assert_eq!(same_as_by_name::<profile::Entity>(&conn).await?, 2);
+        assert_eq!(same_as_by_name::<category::Entity>(&conn).await?, 2);
+        assert_eq!(same_as_by_name::<tag::Entity>(&conn).await?, 3);
+        assert_eq!(same_as_by_name::<post::Entity>(&conn).await?, 4);
+        assert_eq!(same_as_by_name::<post_tag::Entity>(&conn).await?, 5);
+        assert_eq!(same_as_by_name::<comment::Entity>(&conn).await?, 4);
+        Ok(())
     }
 
     /// A model under a prefix, after another's columns; and a NULL key where a
     /// LEFT JOIN found nothing.
     #[tokio::test]
-    async fn prefixed_models_and_missing_rows() {
-        let conn = demo().await;
+    async fn prefixed_models_and_missing_rows() -> Outcome {
+        let conn = demo().await?;
         let at = Alias::new("p").into_iden();
         let mut stmt = author::Entity::find().into_query();
         stmt.join_as(
@@ -191,22 +193,20 @@ mod tests {
                 Alias::new(format!("p_{}", col.as_str())),
             );
         }
-        stmt.order_by(
-            (author::Entity, author::Column::Id),
-            sea_orm::sea_query::Order::Asc,
-        );
-        let rows = conn.query_all(&stmt).await.expect("rows");
-        let mut columns = Columns::of(&rows[0]);
+        stmt.order_by((author::Entity, author::Column::Id), Order::Asc);
+        let rows = conn.query_all(&stmt).await?;
+        let first = rows.first().ok_or("no authors")?;
+        let mut columns = Columns::of(first);
         let mut found = Vec::new();
         for row in &rows {
-            let author = author::Entity::decode(row, &mut columns, "").expect("author");
-            let id = id::<profile::Entity>(row, &mut columns, "p_", profile::Column::Id);
-            let profile = id
-                .expect("id")
-                .map(|_| profile::Entity::decode(row, &mut columns, "p_").expect("profile"));
+            let author = author::Entity::decode(row, &mut columns, "")?;
+            let profile = match id::<profile::Entity>(row, &mut columns, "p_", profile::Column::Id)?
+            {
+                Some(_) => Some(profile::Entity::decode(row, &mut columns, "p_")?),
+                None => None,
+            };
             if let Some(profile) = &profile {
-                let by_name = profile::Model::from_query_result(row, "p_").expect("by name");
-                assert_eq!(profile, &by_name);
+                assert_eq!(profile, &profile::Model::from_query_result(row, "p_")?);
             }
             found.push((author.username, profile.and_then(|p| p.city)));
         }
@@ -219,7 +219,8 @@ mod tests {
             ]
         );
         // A name the statement does not carry falls back to SeaORM, which says so.
-        let mut elsewhere = Columns::of(&rows[0]);
-        assert!(tag::Entity::decode(&rows[0], &mut elsewhere, "t_").is_err());
+        let mut elsewhere = Columns::of(first);
+        assert!(tag::Entity::decode(first, &mut elsewhere, "t_").is_err());
+        Ok(())
     }
 }

@@ -84,6 +84,27 @@ impl Joins {
         }
     }
 
+    /// Decodes the rows of `E` one statement read, keeps what `self` joined to each
+    /// in `joined`, and hands each model to `each` with its row and the row's
+    /// columns.
+    pub fn decode_each<E: Node, Error: From<DbErr>>(
+        self,
+        rows: Vec<QueryResult>,
+        joined: &mut Vec<JoinedRow>,
+        mut each: impl FnMut(E::Model, &QueryResult, &mut Columns) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let Some(first) = rows.first() else {
+            return Ok(());
+        };
+        let mut columns = Columns::of(first);
+        for row in &rows {
+            let model = E::decode(row, &mut columns, "")?;
+            self.read::<E>(&model, row, &mut columns, joined)?;
+            each(model, row, &mut columns)?;
+        }
+        Ok(())
+    }
+
     /// The rows joined to `model` in `row`, the row it was read from.
     pub fn read<E: Node>(
         self,

@@ -22,7 +22,7 @@ use super::pagination::connection::{CountSource, connection};
 use super::pagination::{Conn, Keyed, PageRequest, TotalCount};
 use super::policy;
 use crate::error::{AppError, GqlResult};
-use crate::graphql::decode::{Columns, Decode};
+use crate::graphql::decode::Decode;
 
 /// Belongs-to: the row a foreign key points at.
 pub async fn belongs_to<E: Node>(ctx: &Context<'_>, id: i64) -> GqlResult<Option<E::Model>> {
@@ -264,13 +264,11 @@ pub async fn read_joined<E: Node, T>(
     let stamp = loaders.stamp();
     let mut out = Vec::new();
     let mut joined = Vec::new();
-    let mut columns = None;
-    for row in request.db.query_all(stmt).await? {
-        let columns = columns.get_or_insert_with(|| Columns::of(&row));
-        let model = E::decode(&row, columns, "")?;
-        joins.read::<E>(&model, &row, columns, &mut joined)?;
-        out.push(make(model, &row)?);
-    }
+    let rows = request.db.query_all(stmt).await?;
+    joins.decode_each::<E, AppError>(rows, &mut joined, |model, row, _| {
+        out.push(make(model, row)?);
+        Ok(())
+    })?;
     loaders.keep(stamp, joined);
     Ok(out)
 }

@@ -9,7 +9,6 @@ use sea_orm::{ConnectionTrait, ModelTrait, QueryFilter, QueryTrait};
 use super::{ById, Loaders};
 use crate::error::AppError;
 use crate::graphql::core::{Node, as_i64};
-use crate::graphql::decode::Columns;
 use crate::graphql::policy;
 
 impl<E: Node> Loader<ById<E>> for Loaders {
@@ -29,15 +28,13 @@ impl<E: Node> Loader<ById<E>> for Loaders {
         joins.add::<E>(&mut stmt, self.reader());
         let mut found = HashMap::new();
         let mut joined = Vec::new();
-        let mut columns = None;
-        for row in self.db.query_all(&stmt).await? {
-            let columns = columns.get_or_insert_with(|| Columns::of(&row));
-            let model = E::decode(&row, columns, "")?;
-            joins.read::<E>(&model, &row, columns, &mut joined)?;
+        let rows = self.db.query_all(&stmt).await?;
+        joins.decode_each::<E, AppError>(rows, &mut joined, |model, _, _| {
             if let Some(id) = as_i64(model.get(E::ID)) {
                 found.insert(ById::new(id), model);
             }
-        }
+            Ok(())
+        })?;
         self.keep(stamp, joined);
         Ok(found)
     }

@@ -11,7 +11,6 @@ use super::parents::{self, PARENT};
 use super::{Loaders, PageOf, Shared, group};
 use crate::error::AppError;
 use crate::graphql::core::Node;
-use crate::graphql::decode::Columns;
 use crate::graphql::pagination::{Cursored, Page};
 
 impl<E: Node> Loader<PageOf<E>> for Loaders {
@@ -45,16 +44,14 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
 
             let mut rows: HashMap<i64, Vec<Cursored<E::Model>>> = HashMap::new();
             let cursors = page.cursors();
-            let mut columns = None;
-            for row in self.db.query_all(&stmt).await? {
-                let columns = columns.get_or_insert_with(|| Columns::of(&row));
-                let model = E::decode(&row, columns, "")?;
-                joins.read::<E>(&model, &row, columns, &mut joined)?;
-                let cursor = cursors.of(&model, &row)?;
-                rows.entry(parents::parent_of(&row)?)
+            let read = self.db.query_all(&stmt).await?;
+            joins.decode_each::<E, AppError>(read, &mut joined, |model, row, _| {
+                let cursor = cursors.of(&model, row)?;
+                rows.entry(parents::parent_of(row)?)
                     .or_default()
                     .push((cursor, model));
-            }
+                Ok(())
+            })?;
             for parent in parents {
                 let children = rows.remove(&parent).unwrap_or_default();
                 let key = PageOf {

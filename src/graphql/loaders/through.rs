@@ -12,7 +12,7 @@ use super::parents::{self, PARENT};
 use super::{Linked, Loaders, Shared, ThroughPage, group};
 use crate::error::AppError;
 use crate::graphql::core::Node;
-use crate::graphql::decode::{Columns, Decode};
+use crate::graphql::decode::Decode;
 use crate::graphql::pagination::{Cursored, Page};
 
 /// Join-row columns are selected under this prefix where a name clashes with the
@@ -73,17 +73,15 @@ impl<E: Node, J: EntityTrait<Model: Sync> + Decode> Loader<ThroughPage<E, J>> fo
 
             let mut rows: HashMap<i64, Vec<Cursored<Linked<E, J>>>> = HashMap::new();
             let cursors = page.cursors();
-            let mut columns = None;
-            for row in self.db.query_all(&stmt).await? {
-                let columns = columns.get_or_insert_with(|| Columns::of(&row));
-                let target = E::decode(&row, columns, "")?;
-                let link = J::decode(&row, columns, prefix)?;
-                joins.read::<E>(&target, &row, columns, &mut joined)?;
-                let cursor = cursors.of(&target, &row)?;
-                rows.entry(parents::parent_of(&row)?)
+            let read = self.db.query_all(&stmt).await?;
+            joins.decode_each::<E, AppError>(read, &mut joined, |target, row, columns| {
+                let link = J::decode(row, columns, prefix)?;
+                let cursor = cursors.of(&target, row)?;
+                rows.entry(parents::parent_of(row)?)
                     .or_default()
                     .push((cursor, (target, link)));
-            }
+                Ok(())
+            })?;
             for parent in parents {
                 let items = rows.remove(&parent).unwrap_or_default();
                 let key = ThroughPage {
