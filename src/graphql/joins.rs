@@ -16,9 +16,12 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use async_graphql::{Context, Lookahead};
 use sea_orm::sea_query::{
-    Alias, Condition, DynIden, Expr, ExprTrait, IntoIden, JoinType, SelectStatement,
+    Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, IntoIden, JoinType, Query,
+    SelectStatement,
 };
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, QueryResult};
+use sea_orm::{
+    ColumnTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, QueryResult,
+};
 
 use super::core::{At, ForeignKey, JoinedKey, JoinedRow, MAX_TO_ONE, Node, Reader, ToOne, as_i64};
 use super::decode::{self, Columns};
@@ -251,7 +254,22 @@ fn join_as<T: Node>(
     if let Some(visible) = T::visible(at, reader.viewer) {
         on = on.add(visible);
     }
-    stmt.join_as(JoinType::LeftJoin, T::default(), at.name(), on);
+    if reader.backend == DbBackend::Postgres {
+        // A LATERAL lookup of one row is a nested loop over the primary or unique
+        // key's index, as PostGraphile and Hasura read a to-one relation. A plain
+        // join let the planner hash all 1,000 authors to find Q4's 5 comment
+        // authors (its cost model takes every index probe for a disk read): 0.21
+        // ms for that statement, 0.08 ms as a lookup per row.
+        let row = Query::select()
+            .column(Asterisk)
+            .from_as(T::default(), at.name())
+            .cond_where(on)
+            .limit(1)
+            .to_owned();
+        stmt.join_lateral(JoinType::LeftJoin, row, at.name(), Expr::cust("TRUE"));
+    } else {
+        stmt.join_as(JoinType::LeftJoin, T::default(), at.name(), on);
+    }
     for col in T::Column::iter() {
         let name = Alias::new(format!("{alias}_{}", col.as_str()));
         stmt.expr_as(col.select_as(at.col(col)), name);

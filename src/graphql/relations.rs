@@ -23,6 +23,7 @@ use super::pagination::{Conn, Keyed, PageRequest, TotalCount};
 use super::policy;
 use crate::error::{AppError, GqlResult};
 use crate::graphql::decode::Decode;
+use crate::statement::Select;
 
 /// Belongs-to: the row a foreign key points at.
 pub async fn belongs_to<E: Node>(ctx: &Context<'_>, id: i64) -> GqlResult<Option<E::Model>> {
@@ -264,7 +265,7 @@ pub async fn read_joined<E: Node, T>(
     let stamp = loaders.stamp();
     let mut out = Vec::new();
     let mut joined = Vec::new();
-    let rows = request.db.query_all(stmt).await?;
+    let rows = request.db.query_all(&Select(stmt)).await?;
     joins.decode_each::<E, AppError>(rows, &mut joined, |model, row, _| {
         out.push(make(model, row)?);
         Ok(())

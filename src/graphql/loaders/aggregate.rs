@@ -16,6 +16,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::graphql::core::{Col, Node, key_traits};
 use crate::graphql::policy;
+use crate::statement::Select;
 
 /// An entity whose sets can be aggregated: its timestamp columns.
 pub trait Timed: Node {
@@ -109,7 +110,7 @@ impl<E: Timed> Loader<AggregateOf<E>> for Loaders {
             let rows = policy::rows::<E>(self.reader(), filter.as_deref())?;
             let stmt = statement::<E>(rows, Some((fk.0.into_expr(), self.parents(&parents))));
             let mut found = HashMap::new();
-            for row in self.db.query_all(&stmt).await? {
+            for row in self.db.query_all(&Select(&stmt)).await? {
                 found.insert(parents::parent_of(&row)?, read::<E>(&row)?);
             }
             for parent in parents {

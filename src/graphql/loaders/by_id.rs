@@ -10,6 +10,7 @@ use super::{ById, Loaders};
 use crate::error::AppError;
 use crate::graphql::core::{Node, as_i64};
 use crate::graphql::policy;
+use crate::statement::Select;
 
 impl<E: Node> Loader<ById<E>> for Loaders {
     type Value = E::Model;
@@ -28,7 +29,7 @@ impl<E: Node> Loader<ById<E>> for Loaders {
         joins.add::<E>(&mut stmt, self.reader());
         let mut found = HashMap::new();
         let mut joined = Vec::new();
-        let rows = self.db.query_all(&stmt).await?;
+        let rows = self.db.query_all(&Select(&stmt)).await?;
         joins.decode_each::<E, AppError>(rows, &mut joined, |model, _, _| {
             if let Some(id) = as_i64(model.get(E::ID)) {
                 found.insert(ById::new(id), model);

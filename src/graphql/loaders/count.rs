@@ -15,6 +15,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::graphql::core::Node;
 use crate::graphql::policy;
+use crate::statement::Select;
 
 const COUNT: &str = "__count";
 
@@ -106,7 +107,7 @@ async fn grouped_count(
         .cond_where(cond)
         .add_group_by([parent]);
     let mut found = HashMap::new();
-    for row in db.query_all(&stmt).await? {
+    for row in db.query_all(&Select(&stmt)).await? {
         found.insert(parents::parent_of(&row)?, row.try_get("", COUNT)?);
     }
     Ok(found)

@@ -12,6 +12,7 @@ use super::{Loaders, PageOf, Shared, group};
 use crate::error::AppError;
 use crate::graphql::core::Node;
 use crate::graphql::pagination::{Cursored, Page};
+use crate::statement::Select;
 
 impl<E: Node> Loader<PageOf<E>> for Loaders {
     type Value = Shared<Page<E::Model>>;
@@ -44,7 +45,7 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
 
             let mut rows: HashMap<i64, Vec<Cursored<E::Model>>> = HashMap::new();
             let cursors = page.cursors();
-            let read = self.db.query_all(&stmt).await?;
+            let read = self.db.query_all(&Select(&stmt)).await?;
             joins.decode_each::<E, AppError>(read, &mut joined, |model, row, _| {
                 let cursor = cursors.of(&model, row)?;
                 rows.entry(parents::parent_of(row)?)

@@ -10,6 +10,7 @@ use super::{HasOneOf, Loaders, group};
 use crate::error::AppError;
 use crate::graphql::core::{Node, as_i64};
 use crate::graphql::policy;
+use crate::statement::Select;
 
 impl<E: Node> Loader<HasOneOf<E>> for Loaders {
     type Value = E::Model;
@@ -28,7 +29,7 @@ impl<E: Node> Loader<HasOneOf<E>> for Loaders {
                 .filter(policy::rows::<E>(self.reader(), None)?)
                 .into_query();
             joins.add::<E>(&mut stmt, self.reader());
-            let rows = self.db.query_all(&stmt).await?;
+            let rows = self.db.query_all(&Select(&stmt)).await?;
             joins.decode_each::<E, AppError>(rows, &mut joined, |model, _, _| {
                 if let Some(parent) = as_i64(model.get(fk.0)) {
                     found.insert(HasOneOf { fk, parent }, model);

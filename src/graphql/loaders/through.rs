@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::graphql::core::Node;
 use crate::graphql::decode::Decode;
 use crate::graphql::pagination::{Cursored, Page};
+use crate::statement::Select;
 
 /// Join-row columns are selected under this prefix where a name clashes with the
 /// target's. Only there: SeaORM reads a prefixed column by a name it formats per
@@ -73,7 +74,7 @@ impl<E: Node, J: EntityTrait<Model: Sync> + Decode> Loader<ThroughPage<E, J>> fo
 
             let mut rows: HashMap<i64, Vec<Cursored<Linked<E, J>>>> = HashMap::new();
             let cursors = page.cursors();
-            let read = self.db.query_all(&stmt).await?;
+            let read = self.db.query_all(&Select(&stmt)).await?;
             joins.decode_each::<E, AppError>(read, &mut joined, |target, row, columns| {
                 let link = J::decode(row, columns, prefix)?;
                 let cursor = cursors.of(&target, row)?;

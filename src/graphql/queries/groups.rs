@@ -14,6 +14,7 @@ use crate::graphql::policy;
 use crate::graphql::registry;
 use crate::graphql::relations;
 use crate::graphql::types::{Category, PostFilter, Tag};
+use crate::statement::Select;
 
 const KEY: &str = "__key";
 const COUNT: &str = "__count";
@@ -89,7 +90,7 @@ async fn grouped<K: sea_orm::TryGetable>(
     // The null group (uncategorised) last on every backend, then by key.
     stmt.order_by_expr(key.clone().is_null(), Order::Asc)
         .order_by_expr(key, Order::Asc);
-    let rows = request.db.query_all(&stmt).await?;
+    let rows = request.db.query_all(&Select(&stmt)).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         out.push((row.try_get("", KEY)?, row.try_get("", COUNT)?));
