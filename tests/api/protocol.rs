@@ -180,6 +180,35 @@ async fn bodies_over_the_limit_get_413_unread(#[case] backend: Backend) {
     assert_eq!(app.post_raw(big, JSON, None).await.0, 413);
 }
 
+/// Answers are gzipped for a client that accepts it, unless they fit one TCP
+/// segment, where compression cannot save a packet.
+#[tokio::test]
+async fn answers_over_one_segment_are_gzipped_when_accepted() {
+    let app = TestApp::spawn(backends()[0], Fixture::Demo).await;
+    let encoding = |query: &'static str| {
+        let post = app
+            .client
+            .post(format!("{}/graphql", app.base))
+            .header("accept-encoding", "gzip")
+            .json(&json!({ "query": query }));
+        async move {
+            let resp = post.send().await.expect("an answer");
+            assert_eq!(resp.status(), 200);
+            let encoding = resp.headers().get("content-encoding").cloned();
+            let bytes = resp.bytes().await.expect("a body").len();
+            (
+                encoding.and_then(|v| v.to_str().ok().map(str::to_owned)),
+                bytes,
+            )
+        }
+    };
+    let (small, bytes) = encoding("{ __typename }").await;
+    assert_eq!(small, None, "{bytes} bytes");
+    let (large, bytes) = encoding("{ __schema { types { name description } } }").await;
+    assert_eq!(large.as_deref(), Some("gzip"));
+    assert!(bytes > 100, "{bytes}");
+}
+
 #[apply(each_backend)]
 #[tokio::test]
 async fn batches_answer_each_operation_in_order_up_to_the_cap(#[case] backend: Backend) {
