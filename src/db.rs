@@ -8,13 +8,17 @@ use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use sea_orm::sea_query::Values;
 use sea_orm::sqlx::mysql::MySqlSslMode;
-use sea_orm::sqlx::pool::PoolConnectionMetadata;
+use sea_orm::sqlx::pool::{PoolConnection, PoolConnectionMetadata};
 use sea_orm::sqlx::postgres::PgSslMode;
+use sea_orm::sqlx::{self, MySql, Postgres};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, ExecResult, QueryResult, RuntimeErr, Statement, TransactionTrait,
+    ConnAcquireErr, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, RuntimeErr, Statement,
+    TransactionTrait,
 };
+use sea_query_sqlx::SqlxValues;
 use url::{Host, Url};
 
 /// How the pool behaves under load.
@@ -277,6 +281,8 @@ pub struct Counted<C> {
     /// Reads on the pool are retried once when their connection is lost; inside a
     /// transaction the connection is the transaction, and nothing is retried.
     retry_reads: bool,
+    /// The connection a query's reads share, when it has one (see [`Lending`]).
+    lending: Option<Arc<Lending>>,
 }
 
 /// What a request reads through. Cheap to clone; loaders hold one each.
@@ -286,12 +292,43 @@ pub type Db = Counted<DatabaseConnection>;
 pub type WriteLock = Arc<tokio::sync::Mutex<()>>;
 
 impl Db {
+    /// Reads that each take a pooled connection for one statement.
     pub fn new(conn: DatabaseConnection) -> Self {
         Counted {
             conn,
             statements: Arc::new(AtomicUsize::new(0)),
             writes: Arc::new(AtomicUsize::new(0)),
             retry_reads: true,
+            lending: None,
+        }
+    }
+
+    /// Reads that share one pooled connection, on PostgreSQL and MySQL, until
+    /// [`Db::give_back`]: for a query, which never begins a write (see [`Lending`]).
+    pub fn lending(conn: DatabaseConnection) -> Self {
+        let lending = matches!(
+            conn.get_database_backend(),
+            DbBackend::Postgres | DbBackend::MySql
+        )
+        .then(|| {
+            Arc::new(Lending {
+                pool: conn.clone(),
+                lent: tokio::sync::Mutex::new(None),
+            })
+        });
+        Counted {
+            lending,
+            ..Db::new(conn)
+        }
+    }
+
+    /// Returns the shared connection to the pool, if one was taken; a later read
+    /// takes one again.
+    pub fn give_back(&self) {
+        if let Some(lending) = &self.lending
+            && let Ok(mut lent) = lending.lent.try_lock()
+        {
+            lent.take();
         }
     }
 
@@ -316,6 +353,7 @@ impl Db {
                 statements: self.statements.clone(),
                 writes: self.writes.clone(),
                 retry_reads: false,
+                lending: None,
             }),
             lock,
         })
@@ -422,7 +460,12 @@ impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Counted<C> {
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         self.count();
-        match self.conn.query_one_raw(stmt.clone()).await {
+        let read = match &self.lending {
+            Some(lending) => lending.query_one(stmt.clone()).await,
+            None => self.conn.query_one_raw(stmt.clone()).await,
+        };
+        // A retry takes a connection of its own: the lent one failed and went back.
+        match read {
             Err(err) if self.retries(&err) => {
                 self.count();
                 self.conn.query_one_raw(stmt).await
@@ -433,7 +476,11 @@ impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Counted<C> {
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         self.count();
-        match self.conn.query_all_raw(stmt.clone()).await {
+        let read = match &self.lending {
+            Some(lending) => lending.query_all(stmt.clone()).await,
+            None => self.conn.query_all_raw(stmt.clone()).await,
+        };
+        match read {
             Err(err) if self.retries(&err) => {
                 self.count();
                 self.conn.query_all_raw(stmt).await
@@ -444,6 +491,91 @@ impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Counted<C> {
 
     fn support_returning(&self) -> bool {
         self.conn.support_returning()
+    }
+}
+
+/// One pooled connection that a query's reads share, taken at its first statement
+/// and given back when the query has its answer. sqlx pings every connection that
+/// comes back to the pool (a round trip, to find one a cancelled statement left
+/// mid-answer), so a connection per statement made each statement two round
+/// trips, and the server woke twice: Q4's three statements were six. Statements
+/// share it one at a time. Only for queries: a request that holds one connection
+/// and waits for a second (a write's transaction) could wait on every other such
+/// request once the pool is empty. Only PostgreSQL and MySQL: SQLite's ping is a
+/// message to a thread of this process, no round trip.
+#[derive(Debug)]
+pub struct Lending {
+    pool: DatabaseConnection,
+    lent: tokio::sync::Mutex<Option<Lent>>,
+}
+
+#[derive(Debug)]
+enum Lent {
+    Postgres(PoolConnection<Postgres>),
+    MySql(PoolConnection<MySql>),
+}
+
+impl Lending {
+    async fn query_all(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        let mut lent = self.lent.lock().await;
+        let mut conn = match lent.take() {
+            Some(conn) => conn,
+            None => self.acquire().await?,
+        };
+        let read = conn.fetch_all(stmt).await;
+        // A connection whose statement failed goes back to the pool, which tests it.
+        if read.is_ok() {
+            *lent = Some(conn);
+        }
+        read.map_err(|err| DbErr::Query(RuntimeErr::SqlxError(Arc::new(err))))
+    }
+
+    async fn query_one(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        Ok(self.query_all(stmt).await?.into_iter().next())
+    }
+
+    async fn acquire(&self) -> Result<Lent, DbErr> {
+        let acquired = match self.pool.get_database_backend() {
+            DbBackend::Postgres => self
+                .pool
+                .get_postgres_connection_pool()
+                .acquire()
+                .await
+                .map(Lent::Postgres),
+            _ => self
+                .pool
+                .get_mysql_connection_pool()
+                .acquire()
+                .await
+                .map(Lent::MySql),
+        };
+        // The errors SeaORM's own acquire gives, which the callers tell apart.
+        acquired.map_err(|err| match err {
+            sqlx::Error::PoolTimedOut => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+            sqlx::Error::PoolClosed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
+            err => DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err))),
+        })
+    }
+}
+
+impl Lent {
+    async fn fetch_all(&mut self, stmt: Statement) -> Result<Vec<QueryResult>, sqlx::Error> {
+        let sql = sqlx::AssertSqlSafe(stmt.sql);
+        let values = SqlxValues(stmt.values.unwrap_or(Values(Vec::new())));
+        Ok(match self {
+            Lent::Postgres(conn) => sqlx::query_with(sql, values)
+                .fetch_all(&mut **conn)
+                .await?
+                .into_iter()
+                .map(QueryResult::from)
+                .collect(),
+            Lent::MySql(conn) => sqlx::query_with(sql, values)
+                .fetch_all(&mut **conn)
+                .await?
+                .into_iter()
+                .map(QueryResult::from)
+                .collect(),
+        })
     }
 }
 

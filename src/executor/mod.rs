@@ -134,13 +134,20 @@ impl Executor {
     /// Runs a query or mutation with its own loaders and statement counter, its
     /// answer written in the requested order.
     pub async fn execute(&self, auth: Auth, prepared: Prepared) -> Response {
-        let Prepared { req, order, .. } = prepared;
+        let Prepared { req, order, writes } = prepared;
         // Never closed, so acquiring cannot fail; waiting for a turn is what
         // bounds the memory of many requests at once.
         let _turn = self.running.acquire().await.ok();
-        let db = Db::new(self.db.clone());
+        // A query's statements share one connection; a mutation's writes take
+        // their own (see `Lending`).
+        let db = if writes {
+            Db::new(self.db.clone())
+        } else {
+            Db::lending(self.db.clone())
+        };
         let (ctx, loads) = RequestCtx::new(db.clone(), auth, self.writes.clone());
         let mut resp = loads.run(self.schema.execute(req.data(ctx))).await;
+        db.give_back();
         error_codes::code_errors(&mut resp);
         order.apply(&mut resp.data);
         if self.debug_sql {
