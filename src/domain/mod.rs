@@ -17,7 +17,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use crate::db::{Db, Txn, WriteLock};
 use crate::error::AppError;
 use crate::events::{Announcement, Event, Events};
-use crate::graphql::core::{Node, Reader};
+use crate::graphql::core::{Node, Reader, Reads};
 use crate::graphql::policy;
 
 /// What every operation runs with: the database, its write lock, the events.
@@ -69,6 +69,7 @@ impl Session<'_> {
         Reader {
             backend: self.store.db.get_database_backend(),
             viewer: Some(self.viewer),
+            reads: Reads::ALL,
         }
     }
 }

@@ -23,6 +23,7 @@ use tokio::sync::Semaphore;
 use crate::auth::Auth;
 use crate::db::{Db, WriteLock};
 use crate::error::Code;
+use crate::graphql::core::Reads;
 use crate::graphql::error_codes;
 use crate::graphql::limits::{self, DocumentLimits};
 use crate::graphql::literals::TypeIndex;
@@ -57,6 +58,8 @@ pub struct Prepared {
     req: Request,
     order: Plan,
     writes: bool,
+    /// The fields it selects, for the columns its statements leave out.
+    reads: Reads,
 }
 
 impl Prepared {
@@ -93,19 +96,25 @@ impl Executor {
         let variables = std::mem::take(&mut req.variables);
         let checked = self.check_document(&mut req, &variables);
         req.variables = variables;
-        let (order, writes) = checked?;
+        let (order, writes, reads) = checked?;
         self.persisted.store(persist, &req.query);
-        Ok(Prepared { req, order, writes })
+        Ok(Prepared {
+            req,
+            order,
+            writes,
+            reads,
+        })
     }
 
     /// Parses the document (or finds it parsed) and checks it against every limit
     /// and rule that must hold before async-graphql validates it; then plans the
-    /// order of its answer and tells whether the operation it runs writes.
+    /// order of its answer, tells whether the operation it runs writes, and what
+    /// it reads.
     fn check_document(
         &self,
         req: &mut Request,
         variables: &Variables,
-    ) -> Result<(Plan, bool), ServerError> {
+    ) -> Result<(Plan, bool, Reads), ServerError> {
         let doc = match self.documents.get(&req.query) {
             Some(doc) => doc,
             None => {
@@ -127,14 +136,22 @@ impl Executor {
         let selected = selected_operation(&doc, req.operation_name.as_deref());
         let order = selected.map_or_else(Plan::default, |op| Plan::of(&doc, op, variables));
         let writes = selected.is_some_and(|op| op.ty != OperationType::Query);
+        // Only a query's statements leave columns out: a write's answer is read
+        // through the domain too, and a subscription's loaders serve every event.
+        let reads = if writes { Reads::ALL } else { Reads::of(&doc) };
         req.set_parsed_query(doc);
-        Ok((order, writes))
+        Ok((order, writes, reads))
     }
 
     /// Runs a query or mutation with its own loaders and statement counter, its
     /// answer written in the requested order.
     pub async fn execute(&self, auth: Auth, prepared: Prepared) -> Response {
-        let Prepared { req, order, writes } = prepared;
+        let Prepared {
+            req,
+            order,
+            writes,
+            reads,
+        } = prepared;
         // Never closed, so acquiring cannot fail; waiting for a turn is what
         // bounds the memory of many requests at once.
         let _turn = self.running.acquire().await.ok();
@@ -145,7 +162,7 @@ impl Executor {
         } else {
             Db::lending(self.db.clone())
         };
-        let (ctx, loads) = RequestCtx::new(db.clone(), auth, self.writes.clone());
+        let (ctx, loads) = RequestCtx::new(db.clone(), auth, self.writes.clone(), reads);
         let mut resp = loads.run(self.schema.execute(req.data(ctx))).await;
         db.give_back();
         error_codes::code_errors(&mut resp);
@@ -167,7 +184,8 @@ impl Executor {
         prepared: Prepared,
     ) -> impl Stream<Item = Response> + Send + 'static {
         let Prepared { req, order, .. } = prepared;
-        let (ctx, driver) = RequestCtx::new(Db::new(self.db.clone()), auth, self.writes.clone());
+        let db = Db::new(self.db.clone());
+        let (ctx, driver) = RequestCtx::new(db, auth, self.writes.clone(), Reads::ALL);
         // The request's loaders serve every event: rows one event joined could be
         // changed by other requests before the next, which must read afresh.
         let joined = ctx.joined_rows();

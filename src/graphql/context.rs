@@ -6,7 +6,7 @@ use async_graphql::Context;
 
 use sea_orm::ConnectionTrait;
 
-use super::core::Reader;
+use super::core::{Reader, Reads};
 use super::joins::JoinedRows;
 use super::loaders::{LoadDriver, RequestLoader, request_loader};
 use crate::auth::{Auth, Identity};
@@ -23,20 +23,23 @@ pub struct RequestCtx {
     identity: Arc<Identity>,
     writes: WriteLock,
     joined: Arc<JoinedRows>,
+    reads: Reads,
 }
 
 impl RequestCtx {
-    /// The request's state, and the driver its execution must run under.
-    pub fn new(db: Db, auth: Auth, writes: WriteLock) -> (Self, LoadDriver) {
+    /// The request's state, and the driver its execution must run under; its
+    /// statements read the columns of `reads` (see `graphql::columns`).
+    pub fn new(db: Db, auth: Auth, writes: WriteLock, reads: Reads) -> (Self, LoadDriver) {
         let identity = Arc::new(Identity::new(auth));
         let joined = Arc::new(JoinedRows::default());
-        let (loader, driver) = request_loader(db.clone(), identity.clone(), joined.clone());
+        let (loader, driver) = request_loader(db.clone(), identity.clone(), joined.clone(), reads);
         let ctx = RequestCtx {
             db,
             loader,
             identity,
             writes,
             joined,
+            reads,
         };
         (ctx, driver)
     }
@@ -72,6 +75,7 @@ impl RequestCtx {
         Reader {
             backend: self.db.get_database_backend(),
             viewer: self.auth().viewer(),
+            reads: self.reads,
         }
     }
 

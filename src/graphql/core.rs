@@ -23,11 +23,54 @@ use super::decode::{Columns, Decode};
 use crate::error::AppError;
 
 /// Who reads, and in which SQL dialect: all that turning a rule or a filter into a
-/// condition needs.
+/// condition needs; and which fields the operation selects, for the columns a
+/// statement may leave out.
 #[derive(Clone, Copy, Debug)]
 pub struct Reader {
     pub backend: DbBackend,
     pub viewer: Option<i64>,
+    pub reads: Reads,
+}
+
+/// The field names an operation selects, under any type, as a Bloom filter: it
+/// may say a field is selected when it is not (a column is then read for
+/// nothing), never the reverse. Copied into every [`Reader`], so it is two words,
+/// not a set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reads(u128);
+
+impl Reads {
+    /// Every field: what writes, subscriptions and anything outside a query's
+    /// loaders read under, so that no model they return lacks a column.
+    pub const ALL: Reads = Reads(u128::MAX);
+    pub const NONE: Reads = Reads(0);
+
+    /// Two bits per name: a document of 20 names keeps a column it does not need
+    /// about once in 14 (one bit would be once in 7).
+    fn bits(name: &str) -> u128 {
+        use std::hash::BuildHasher;
+        let hash = rustc_hash::FxBuildHasher.hash_one(name);
+        (1u128 << (hash % 128)) | (1u128 << ((hash >> 32) % 128))
+    }
+
+    pub fn add(&mut self, name: &str) {
+        self.0 |= Self::bits(name);
+    }
+
+    /// Whether `name` may be selected.
+    pub fn selects(self, name: &str) -> bool {
+        let bits = Self::bits(name);
+        self.0 & bits == bits
+    }
+
+    /// Whether a statement reading rows of `E` may leave `col` out: a column of
+    /// [`Node::read_only_by`] none of whose fields is selected.
+    pub fn omits<E: Node>(self, col: E::Column) -> bool {
+        self != Reads::ALL
+            && E::read_only_by().iter().any(|(c, fields)| {
+                c.as_str() == col.as_str() && !fields.iter().any(|f| self.selects(f))
+            })
+    }
 }
 
 /// An entity served as a GraphQL type: its primary key column, its type name and
@@ -47,6 +90,14 @@ pub trait Node: EntityTrait<Model: Sync> + Decode {
     /// reading its rows can join, so that their fields send no statement of their
     /// own (see `graphql::joins`). At most [`MAX_TO_ONE`].
     fn to_one() -> &'static [&'static dyn ToOne<Self>] {
+        &[]
+    }
+
+    /// Text columns that nothing reads but the listed fields of the type (no
+    /// rule, cursor, relation or other field): a query that selects none of
+    /// those fields, under any type, reads them as empty text instead (see
+    /// `graphql::columns`). A column no field reads lists none.
+    fn read_only_by() -> &'static [(Self::Column, &'static [&'static str])] {
         &[]
     }
 }

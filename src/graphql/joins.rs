@@ -19,10 +19,9 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, IntoIden, JoinType, Query,
     SelectStatement,
 };
-use sea_orm::{
-    ColumnTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, QueryResult,
-};
+use sea_orm::{DbBackend, DbErr, EntityTrait, ModelTrait, QueryResult};
 
+use super::columns;
 use super::core::{At, ForeignKey, JoinedKey, JoinedRow, MAX_TO_ONE, Node, Reader, ToOne, as_i64};
 use super::decode::{self, Columns};
 
@@ -270,10 +269,7 @@ fn join_as<T: Node>(
     } else {
         stmt.join_as(JoinType::LeftJoin, T::default(), at.name(), on);
     }
-    for col in T::Column::iter() {
-        let name = Alias::new(format!("{alias}_{}", col.as_str()));
-        stmt.expr_as(col.select_as(at.col(col)), name);
-    }
+    columns::select_joined(stmt, at, alias, reader);
     for (alias, rel) in nested_relations::<T>(alias, nested) {
         rel.join(stmt, at.name(), &alias, 0, reader);
     }

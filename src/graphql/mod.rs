@@ -1,6 +1,7 @@
 //! The GraphQL layer: types, root fields, loaders and pagination. The schema is
 //! built from types alone, so the SDL can be printed with no database at hand.
 
+pub mod columns;
 pub mod context;
 pub mod core;
 pub mod decode;

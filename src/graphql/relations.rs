@@ -10,6 +10,7 @@ use futures_util::future::BoxFuture;
 use sea_orm::sea_query::SelectStatement;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryResult, QueryTrait};
 
+use super::columns;
 use super::context::RequestCtx;
 use super::core::{Col, ForeignKey, JoinedKey, ManyToMany, Node};
 use super::filter::FilterArg;
@@ -228,7 +229,7 @@ pub async fn root_list<E: Node, N: OutputType>(
 ) -> GqlResult<Conn<N>> {
     let request = RequestCtx::of(ctx)?;
     let reader = request.reader();
-    let mut candidates = E::find().into_query();
+    let mut candidates = columns::find::<E>(reader).into_query();
     candidates.cond_where(page.rows(reader, None)?);
     let joins = Joins::of_nodes::<E>(ctx);
     joins.add::<E>(&mut candidates, reader);

@@ -16,7 +16,7 @@ use sea_orm::sea_query::{
 use sea_orm::{DbBackend, EntityTrait};
 
 use crate::error::AppError;
-use crate::graphql::core::{At, ForeignKey, ManyToMany, Node, Reader, RowFilter};
+use crate::graphql::core::{At, ForeignKey, ManyToMany, Node, Reader, Reads, RowFilter};
 use crate::graphql::generic_input::{self, Field};
 use crate::graphql::pagination::SortField;
 use crate::graphql::pagination::order::ValueKind;
@@ -69,6 +69,8 @@ impl Scope {
         Reader {
             backend: self.backend,
             viewer: self.viewer,
+            // A filter writes conditions, never the columns a statement selects.
+            reads: Reads::ALL,
         }
     }
 

@@ -8,6 +8,7 @@ use sea_orm::{ConnectionTrait, ModelTrait, QueryFilter, QueryTrait};
 
 use super::{ById, Loaders};
 use crate::error::AppError;
+use crate::graphql::columns;
 use crate::graphql::core::{Node, as_i64};
 use crate::graphql::policy;
 use crate::statement::Select;
@@ -19,7 +20,7 @@ impl<E: Node> Loader<ById<E>> for Loaders {
     async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, E::Model>, AppError> {
         let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
         let (stamp, joins) = (self.stamp(), self.joins::<ById<E>>());
-        let mut stmt = E::find()
+        let mut stmt = columns::find::<E>(self.reader())
             .filter(
                 self.parents(&ids)
                     .contain((E::default(), E::ID).into_column_ref()),

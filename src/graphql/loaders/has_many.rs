@@ -10,6 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, QueryTrait};
 use super::parents::{self, PARENT};
 use super::{Loaders, PageOf, Shared, group};
 use crate::error::AppError;
+use crate::graphql::columns;
 use crate::graphql::core::Node;
 use crate::graphql::pagination::{Cursored, Page};
 use crate::statement::Select;
@@ -24,7 +25,7 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
         let mut joined = Vec::new();
         for ((fk, page), parents) in group(keys, |k| ((k.fk, k.page.clone()), k.parent)) {
             let batch = self.parents(&parents);
-            let mut inner = E::find().into_query();
+            let mut inner = columns::find::<E>(self.reader()).into_query();
             inner
                 .expr_as(fk.0.into_expr(), Alias::new(PARENT))
                 .and_where(batch.of((E::default(), fk.0).into_column_ref()))

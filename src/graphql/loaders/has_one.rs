@@ -8,6 +8,7 @@ use sea_orm::{ConnectionTrait, ModelTrait, QueryFilter, QueryTrait};
 
 use super::{HasOneOf, Loaders, group};
 use crate::error::AppError;
+use crate::graphql::columns;
 use crate::graphql::core::{Node, as_i64};
 use crate::graphql::policy;
 use crate::statement::Select;
@@ -21,7 +22,7 @@ impl<E: Node> Loader<HasOneOf<E>> for Loaders {
         let mut found = HashMap::new();
         let mut joined = Vec::new();
         for (fk, parents) in group(keys, |k| (k.fk, k.parent)) {
-            let mut stmt = E::find()
+            let mut stmt = columns::find::<E>(self.reader())
                 .filter(
                     self.parents(&parents)
                         .contain((E::default(), fk.0).into_column_ref()),

@@ -38,7 +38,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::auth::Identity;
 use crate::db::Db;
-use crate::graphql::core::{JoinedKey, JoinedRow, Node, Reader};
+use crate::graphql::core::{JoinedKey, JoinedRow, Node, Reader, Reads};
 use crate::graphql::joins::{JoinedRows, Joins, Plans, Stamp};
 
 pub use keys::{ById, CountOf, CountThrough, HasOneOf, Linked, PageOf, ThroughPage};
@@ -53,6 +53,8 @@ pub struct Loaders {
     db: Db,
     /// Read at each batch: a `login` in a mutation changes who reads after it.
     identity: Arc<Identity>,
+    /// What the operation selects: the columns its statements leave out.
+    reads: Reads,
     plans: Plans,
     joined: Arc<JoinedRows>,
 }
@@ -69,6 +71,7 @@ impl Loaders {
         Reader {
             backend: self.db.get_database_backend(),
             viewer: self.identity.get().viewer(),
+            reads: self.reads,
         }
     }
 
@@ -118,6 +121,7 @@ pub fn request_loader(
     db: Db,
     identity: Arc<Identity>,
     joined: Arc<JoinedRows>,
+    reads: Reads,
 ) -> (RequestLoader, LoadDriver) {
     let (queue, batches) = mpsc::unbounded_channel();
     let spawn = move |batch| {
@@ -127,6 +131,7 @@ pub fn request_loader(
     let loaders = Loaders {
         db,
         identity,
+        reads,
         plans: Plans::default(),
         joined,
     };

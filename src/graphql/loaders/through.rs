@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, Iterable, Q
 use super::parents::{self, PARENT};
 use super::{Linked, Loaders, Shared, ThroughPage, group};
 use crate::error::AppError;
+use crate::graphql::columns;
 use crate::graphql::core::Node;
 use crate::graphql::decode::Decode;
 use crate::graphql::pagination::{Cursored, Page};
@@ -43,7 +44,7 @@ impl<E: Node, J: EntityTrait<Model: Sync> + Decode> Loader<ThroughPage<E, J>> fo
         let groups = group(keys, |k| ((k.from, k.to, k.page.clone()), k.parent));
         for ((from, to, page), parents) in groups {
             let batch = self.parents(&parents);
-            let mut inner = E::find().into_query();
+            let mut inner = columns::find::<E>(self.reader()).into_query();
             inner
                 .inner_join(
                     J::default(),

@@ -18,7 +18,7 @@ use super::order::{Order, Sort, SortField, SortKey, Source, key_alias};
 use crate::error::AppError;
 use crate::graphql::RequestCtx;
 use crate::graphql::core::Node;
-use crate::graphql::core::Reader;
+use crate::graphql::core::{Reader, Reads};
 use crate::graphql::filter::FilterArg;
 use crate::graphql::policy;
 
@@ -131,6 +131,7 @@ impl<E: Node> PageRequest<E> {
             Reader {
                 backend: DbBackend::Postgres,
                 viewer: None,
+                reads: Reads::ALL,
             },
             RequestCtx::reader,
         );

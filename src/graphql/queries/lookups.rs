@@ -5,6 +5,7 @@ use entity::{author, category, comment, post, profile, tag};
 use sea_orm::{ColumnTrait, QueryFilter, QueryTrait};
 
 use crate::error::{AppError, GqlResult};
+use crate::graphql::columns;
 use crate::graphql::context::RequestCtx;
 use crate::graphql::core::Node;
 use crate::graphql::filter::FilterArg;
@@ -32,7 +33,7 @@ async fn lookup<E: Node>(
         (Some(id), None) => relations::belongs_to::<E>(ctx, parse_id("id", &id)?).await,
         (None, Some(value)) => {
             let request = RequestCtx::of(ctx)?;
-            let mut stmt = E::find()
+            let mut stmt = columns::find::<E>(request.reader())
                 .filter(col.eq(value))
                 .filter(policy::rows::<E>(request.reader(), None)?)
                 .into_query();

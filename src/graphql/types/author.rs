@@ -205,4 +205,12 @@ impl Node for author::Entity {
     fn to_one() -> &'static [&'static dyn ToOne<Self>] {
         &registry::AUTHOR_TO_ONE
     }
+
+    /// The password hash is read only by signing in, through the domain.
+    fn read_only_by() -> &'static [(Self::Column, &'static [&'static str])] {
+        &[
+            (author::Column::Email, &["email"]),
+            (author::Column::PasswordHash, &[]),
+        ]
+    }
 }

@@ -138,4 +138,8 @@ impl Node for comment::Entity {
     fn to_one() -> &'static [&'static dyn ToOne<Self>] {
         &registry::COMMENT_TO_ONE
     }
+
+    fn read_only_by() -> &'static [(Self::Column, &'static [&'static str])] {
+        &[(comment::Column::Body, &["body"])]
+    }
 }

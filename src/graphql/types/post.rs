@@ -359,6 +359,10 @@ impl Node for post::Entity {
     fn to_one() -> &'static [&'static dyn ToOne<Self>] {
         &registry::POST_TO_ONE
     }
+
+    fn read_only_by() -> &'static [(Self::Column, &'static [&'static str])] {
+        &[(post::Column::Body, &["body"])]
+    }
 }
 
 /// A post set's aggregate covers these timestamps, in `PostAggregate`'s order.

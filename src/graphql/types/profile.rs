@@ -130,4 +130,8 @@ impl Node for profile::Entity {
     fn to_one() -> &'static [&'static dyn ToOne<Self>] {
         &registry::PROFILE_TO_ONE
     }
+
+    fn read_only_by() -> &'static [(Self::Column, &'static [&'static str])] {
+        &[(profile::Column::Bio, &["bio"])]
+    }
 }
