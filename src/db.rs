@@ -461,7 +461,9 @@ impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Counted<C> {
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         self.count();
         let read = match &self.lending {
-            Some(lending) => lending.query_one(stmt.clone()).await,
+            Some(lending) => {
+                (lending.query(stmt.clone(), true).await).map(|rows| rows.into_iter().next())
+            }
             None => self.conn.query_one_raw(stmt.clone()).await,
         };
         // A retry takes a connection of its own: the lent one failed and went back.
@@ -477,7 +479,7 @@ impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Counted<C> {
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         self.count();
         let read = match &self.lending {
-            Some(lending) => lending.query_all(stmt.clone()).await,
+            Some(lending) => lending.query(stmt.clone(), false).await,
             None => self.conn.query_all_raw(stmt.clone()).await,
         };
         match read {
@@ -516,22 +518,20 @@ enum Lent {
 }
 
 impl Lending {
-    async fn query_all(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+    /// The rows of `stmt`; with `one`, only its first, as SeaORM's `query_one`
+    /// reads (the rest are never decoded).
+    async fn query(&self, stmt: Statement, one: bool) -> Result<Vec<QueryResult>, DbErr> {
         let mut lent = self.lent.lock().await;
         let mut conn = match lent.take() {
             Some(conn) => conn,
             None => self.acquire().await?,
         };
-        let read = conn.fetch_all(stmt).await;
+        let read = conn.fetch(stmt, one).await;
         // A connection whose statement failed goes back to the pool, which tests it.
         if read.is_ok() {
             *lent = Some(conn);
         }
         read.map_err(|err| DbErr::Query(RuntimeErr::SqlxError(Arc::new(err))))
-    }
-
-    async fn query_one(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        Ok(self.query_all(stmt).await?.into_iter().next())
     }
 
     async fn acquire(&self) -> Result<Lent, DbErr> {
@@ -559,22 +559,25 @@ impl Lending {
 }
 
 impl Lent {
-    async fn fetch_all(&mut self, stmt: Statement) -> Result<Vec<QueryResult>, sqlx::Error> {
+    async fn fetch(&mut self, stmt: Statement, one: bool) -> Result<Vec<QueryResult>, sqlx::Error> {
         let sql = sqlx::AssertSqlSafe(stmt.sql);
         let values = SqlxValues(stmt.values.unwrap_or(Values(Vec::new())));
+        // The same calls on each driver's connection type.
+        macro_rules! fetch {
+            ($conn:expr) => {{
+                let query = sqlx::query_with(sql, values);
+                if one {
+                    let row = query.fetch_optional(&mut **$conn).await?;
+                    row.into_iter().map(QueryResult::from).collect()
+                } else {
+                    let rows = query.fetch_all(&mut **$conn).await?;
+                    rows.into_iter().map(QueryResult::from).collect()
+                }
+            }};
+        }
         Ok(match self {
-            Lent::Postgres(conn) => sqlx::query_with(sql, values)
-                .fetch_all(&mut **conn)
-                .await?
-                .into_iter()
-                .map(QueryResult::from)
-                .collect(),
-            Lent::MySql(conn) => sqlx::query_with(sql, values)
-                .fetch_all(&mut **conn)
-                .await?
-                .into_iter()
-                .map(QueryResult::from)
-                .collect(),
+            Lent::Postgres(conn) => fetch!(conn),
+            Lent::MySql(conn) => fetch!(conn),
         })
     }
 }

@@ -258,3 +258,47 @@ async fn columns_left_out_are_answered_wherever_asked(#[case] backend: Backend) 
         "{backend:?}"
     );
 }
+
+/// A query's statements share one pooled connection, and nothing it runs waits
+/// for a second: with a pool of one, nested lists, counts, joined rows and a
+/// lookup by a unique column all answer, and so do a write and the reads of its
+/// payload.
+#[apply(each_backend)]
+#[tokio::test]
+async fn a_query_needs_one_pooled_connection(#[case] backend: Backend) {
+    if !listed(backend) {
+        return;
+    }
+    let mut app = TestApp::spawn_with(backend, Fixture::Demo, |config| {
+        config.pool.max_connections = 1;
+    })
+    .await;
+    app.sign_in("bob").await;
+    let query = r#"{ authors(first: 5) { totalCount nodes {
+        username profile { city }
+        posts(first: 3) { totalCount nodes { title commentCount author { username }
+            tags { nodes { name } } } }
+    } } tag(slug: "rust") { name } }"#;
+    let (before, n) = app.counted(query).await;
+    // authors with profiles, their count, posts with authors, their count, comment
+    // counts, tags, the tag
+    assert_eq!(n, 7, "{backend:?}");
+    assert_eq!(before["tag"]["name"], "rust", "{backend:?}");
+    let created = app
+        .request(
+            r#"mutation { createPost(input: { title: "One connection", body: "b", publish: true }) {
+                 post { title author { username postCount } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(created.get("errors").is_none(), "{backend:?}: {created}");
+    assert_eq!(
+        created["data"]["createPost"]["post"]["author"]["username"],
+        "bob"
+    );
+    let (after, _) = app.counted(query).await;
+    assert_eq!(
+        after["authors"]["totalCount"],
+        before["authors"]["totalCount"]
+    );
+}
