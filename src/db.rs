@@ -30,6 +30,9 @@ pub struct PoolSettings {
     pub acquire_timeout: Duration,
     /// PostgreSQL cancels any statement that runs longer (`statement_timeout`).
     pub statement_timeout: Option<Duration>,
+    /// PostgreSQL's `random_page_cost` for these sessions (see `config::PageCost`);
+    /// `None` keeps the server's.
+    pub random_page_cost: Option<f64>,
 }
 
 impl PoolSettings {
@@ -39,6 +42,7 @@ impl PoolSettings {
             max_connections: 1,
             acquire_timeout: Duration::from_secs(30),
             statement_timeout: None,
+            random_page_cost: None,
         }
     }
 }
@@ -81,16 +85,24 @@ async fn open(url: &str, pool: PoolSettings) -> Result<DatabaseConnection, DbErr
             .busy_timeout(SQLITE_BUSY_TIMEOUT)
     });
     // One closure per driver: a second `map_sqlx_*_opts` replaces the first.
-    let statement_timeout = pool
-        .statement_timeout
-        .map(|timeout| timeout.as_millis().to_string());
+    // Session settings go in the start-up packet: no statement per connection.
+    let settings: Vec<(&str, String)> = [
+        pool.statement_timeout
+            .map(|timeout| ("statement_timeout", timeout.as_millis().to_string())),
+        pool.random_page_cost
+            .map(|cost| ("random_page_cost", cost.to_string())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     options.map_sqlx_postgres_opts(move |mut pg| {
         if plain {
             pg = pg.ssl_mode(PgSslMode::Disable);
         }
-        match &statement_timeout {
-            Some(ms) => pg.options([("statement_timeout", ms.clone())]),
-            None => pg,
+        if settings.is_empty() {
+            pg
+        } else {
+            pg.options(settings.iter().cloned())
         }
     });
     if plain {

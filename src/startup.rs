@@ -52,6 +52,7 @@ impl Application {
             max_connections: config.pool.max_connections,
             acquire_timeout: config.pool.acquire_timeout.0,
             statement_timeout: Some(config.pool.statement_timeout.0),
+            random_page_cost: config.pool.random_page_cost.0,
         };
         let conn = db::connect(&config.database_url, pool).await?;
         Migrator::up(&conn, None).await?;

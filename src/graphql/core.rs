@@ -267,6 +267,19 @@ pub struct ManyToMany<J: EntityTrait, A: EntityTrait, B: EntityTrait> {
     pub to: ForeignKey<J, B>,
     /// What a join row is called where one is reported (Django's through model).
     pub link: &'static str,
+    /// How many `B`s one `A` is linked to, typically; `back`: how many `A`s one `B`.
+    pub fanout: Fanout,
+    pub back: Fanout,
+}
+
+/// How many rows one parent typically reaches through a relation. It chooses how
+/// PostgreSQL cuts a page per parent (`loaders::parents`): where the batch is only
+/// a few rows a parent, every one of them is read and numbered; where it is many,
+/// each parent's page is read on its own and stops early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fanout {
+    Few,
+    Many,
 }
 
 impl<J: EntityTrait, A: EntityTrait, B: EntityTrait> ManyToMany<J, A, B> {
@@ -276,6 +289,8 @@ impl<J: EntityTrait, A: EntityTrait, B: EntityTrait> ManyToMany<J, A, B> {
             from: self.to,
             to: self.from,
             link: self.link,
+            fanout: self.back,
+            back: self.fanout,
         }
     }
 

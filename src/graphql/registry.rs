@@ -6,7 +6,7 @@
 
 use entity::{author, category, comment, post, post_tag, profile, tag};
 
-use super::core::{ForeignKey, ManyToMany, Reference, ToOne};
+use super::core::{Fanout, ForeignKey, ManyToMany, Reference, ToOne};
 use super::joins::{BelongsTo, HasOne};
 
 /// Profile → author, unique: the one-to-one (`Author.profile` is its has-one side).
@@ -34,6 +34,9 @@ pub const POST_TAGS: ManyToMany<post_tag::Entity, post::Entity, tag::Entity> = M
     from: ForeignKey::new(post_tag::Column::PostId, "postId"),
     to: ForeignKey::new(post_tag::Column::TagId, "tagIds"),
     link: "PostTag",
+    // A post carries a handful of tags; a tag can label thousands of posts.
+    fanout: Fanout::Few,
+    back: Fanout::Many,
 };
 
 /// The same, read from the tag (`Tag.posts`).

@@ -117,6 +117,7 @@ where
         let key = ThroughPage {
             from,
             to,
+            fanout: link_rows.fanout,
             parent,
             page: page.clone(),
         };

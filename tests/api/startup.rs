@@ -100,3 +100,50 @@ async fn a_role_that_may_not_create_databases_is_told_how() {
     assert!(err.contains("createdb"), "{err}");
     assert!(!db.exists().await);
 }
+
+/// The planner's page cost goes to every PostgreSQL session in its start-up packet;
+/// `server` leaves the server's own.
+#[tokio::test]
+async fn postgres_sessions_take_the_configured_page_cost() {
+    use blogql::db::{PoolSettings, connect};
+    use sea_orm::{ConnectionTrait, Statement};
+
+    if !backends().contains(&Backend::Postgres) {
+        return;
+    }
+    let db = TestDb::create(Backend::Postgres).await;
+    let setting = |cost: Option<f64>| {
+        let url = db.url.clone();
+        async move {
+            let pool = PoolSettings {
+                random_page_cost: cost,
+                statement_timeout: Some(std::time::Duration::from_millis(1500)),
+                ..PoolSettings::single()
+            };
+            let conn = connect(&url, pool).await.expect("connect");
+            let row = conn
+                .query_one_raw(Statement::from_string(
+                    conn.get_database_backend(),
+                    "SELECT current_setting('random_page_cost') AS cost, \
+                            current_setting('statement_timeout') AS timeout",
+                ))
+                .await
+                .expect("show")
+                .expect("a row");
+            let cost: String = row.try_get("", "cost").expect("cost");
+            let timeout: String = row.try_get("", "timeout").expect("timeout");
+            conn.close().await.ok();
+            (cost, timeout)
+        }
+    };
+    let server = setting(None).await.0;
+    assert_eq!(
+        setting(Some(1.1)).await,
+        ("1.1".to_owned(), "1500ms".to_owned())
+    );
+    assert_eq!(setting(Some(2.5)).await.0, "2.5");
+    assert_ne!(
+        server, "1.1",
+        "the server's own (PostgreSQL's default is 4)"
+    );
+}

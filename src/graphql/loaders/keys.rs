@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use sea_orm::EntityTrait;
 
-use crate::graphql::core::{Col, Node, key_traits};
+use crate::graphql::core::{Col, Fanout, Node, key_traits};
 use crate::graphql::pagination::PageRequest;
 
 /// Belongs-to (and lookups by id): the row of `E` with this primary key.
@@ -46,10 +46,12 @@ key_traits!(PageOf<E: Node> { fk, parent, page });
 pub struct ThroughPage<E: Node, J: EntityTrait> {
     pub from: Col<J>,
     pub to: Col<J>,
+    /// How many rows of `E` one parent typically has: how a page is cut.
+    pub fanout: Fanout,
     pub parent: i64,
     pub page: PageRequest<E>,
 }
-key_traits!(ThroughPage<E: Node, J: EntityTrait> { from, to, parent, page });
+key_traits!(ThroughPage<E: Node, J: EntityTrait> { from, to, fanout, parent, page });
 
 /// A row reached through a join table, with the join row that links it.
 pub type Linked<E, J> = (<E as EntityTrait>::Model, <J as EntityTrait>::Model);

@@ -38,7 +38,7 @@ use sea_orm::ConnectionTrait;
 
 use crate::auth::Identity;
 use crate::db::Db;
-use crate::graphql::core::{JoinedKey, JoinedRow, Node, Reader, Reads};
+use crate::graphql::core::{Fanout, JoinedKey, JoinedRow, Node, Reader, Reads};
 use crate::graphql::joins::{JoinedRows, Joins, Plans, Stamp};
 
 pub use keys::{ById, CountOf, CountThrough, HasOneOf, Linked, PageOf, ThroughPage};
@@ -64,6 +64,7 @@ impl Loaders {
         parents::Parents {
             keys,
             backend: self.db.get_database_backend(),
+            fanout: Fanout::Many,
         }
     }
 

@@ -41,9 +41,11 @@ impl<E: Node, J: EntityTrait<Model: Sync> + Decode> Loader<ThroughPage<E, J>> fo
         let (stamp, joins) = (self.stamp(), self.joins::<ThroughPage<E, J>>());
         let mut pages = HashMap::new();
         let mut joined = Vec::new();
-        let groups = group(keys, |k| ((k.from, k.to, k.page.clone()), k.parent));
-        for ((from, to, page), parents) in groups {
-            let batch = self.parents(&parents);
+        let groups = group(keys, |k| {
+            ((k.from, k.to, k.fanout, k.page.clone()), k.parent)
+        });
+        for ((from, to, fanout, page), parents) in groups {
+            let batch = self.parents(&parents).fanout(fanout);
             let mut inner = columns::find::<E>(self.reader()).into_query();
             inner
                 .inner_join(
@@ -89,6 +91,7 @@ impl<E: Node, J: EntityTrait<Model: Sync> + Decode> Loader<ThroughPage<E, J>> fo
                 let key = ThroughPage {
                     from,
                     to,
+                    fanout,
                     parent,
                     page: page.clone(),
                 };
