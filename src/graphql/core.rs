@@ -93,6 +93,13 @@ pub trait Node: EntityTrait<Model: Sync> + Decode {
         &[]
     }
 
+    /// The counts of related rows (`Post.commentCount`) a statement reading its
+    /// rows can carry as columns, so that an unfiltered count field sends no
+    /// statement of its own (see `graphql::joins`). At most [`MAX_COUNTS`].
+    fn counts() -> &'static [&'static dyn JoinedCount<Self>] {
+        &[]
+    }
+
     /// Text columns that nothing reads but the listed fields of the type (no
     /// rule, cursor, relation or other field): a query that selects none of
     /// those fields, under any type, reads them as empty text instead (see
@@ -138,6 +145,24 @@ pub trait ToOne<E: EntityTrait>: Sync {
     ) -> Result<(), DbErr>;
 }
 
+/// The most counts one type declares: a join plan keeps a bit for each.
+pub const MAX_COUNTS: usize = 8;
+
+/// A count of related rows as a statement that reads rows of `E` selects it: a
+/// correlated subquery per row, declared in `graphql::registry` from the
+/// relation's one declaration and listed by [`Node::counts`].
+pub trait JoinedCount<E: EntityTrait>: Sync {
+    /// The field of `E`'s GraphQL type that reads the count (unfiltered, here).
+    fn field(&self) -> &'static str;
+    /// The count for the row of `E` that `outer` names, as the reader sees it.
+    fn expr(&self, reader: Reader, outer: DynIden) -> Expr;
+    /// What the count of the row of `E` whose id is `parent` stands in for.
+    fn key(&self, parent: i64) -> JoinedKey;
+}
+
+/// Marks a [`JoinedKey`] as a count of rows of `C` rather than a row.
+struct Counted<C>(PhantomData<C>);
+
 /// Which read a joined row stands in for: the row of `E` whose `column` (its
 /// primary key for belongs-to, the unique foreign key for has-one) is `value`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -153,6 +178,27 @@ impl JoinedKey {
             entity: TypeId::of::<E>(),
             column: column.as_str(),
             value,
+        }
+    }
+
+    /// The unfiltered count of the rows of `C` whose `fk` names `parent`.
+    pub fn count_of<C: EntityTrait, P: EntityTrait>(fk: ForeignKey<C, P>, parent: i64) -> Self {
+        JoinedKey {
+            entity: TypeId::of::<Counted<C>>(),
+            column: fk.column.as_str(),
+            value: parent,
+        }
+    }
+
+    /// The unfiltered count of the rows of `B` linked to `parent` through `J`.
+    pub fn count_through<J: EntityTrait, A: EntityTrait, B: EntityTrait>(
+        link_rows: ManyToMany<J, A, B>,
+        parent: i64,
+    ) -> Self {
+        JoinedKey {
+            entity: TypeId::of::<Counted<(J, B)>>(),
+            column: link_rows.from.column.as_str(),
+            value: parent,
         }
     }
 }

@@ -14,7 +14,7 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use async_graphql::{Context, Lookahead};
+use async_graphql::{Context, Lookahead, Value};
 use sea_orm::sea_query::{
     Alias, Asterisk, Condition, DynIden, Expr, ExprTrait, IntoIden, JoinType, Query,
     SelectStatement,
@@ -22,31 +22,47 @@ use sea_orm::sea_query::{
 use sea_orm::{DbBackend, DbErr, EntityTrait, ModelTrait, QueryResult};
 
 use super::columns;
-use super::core::{At, ForeignKey, JoinedKey, JoinedRow, MAX_TO_ONE, Node, Reader, ToOne, as_i64};
+use super::core::{
+    At, ForeignKey, JoinedCount, JoinedKey, JoinedRow, MAX_COUNTS, MAX_TO_ONE, ManyToMany, Node,
+    Reader, ToOne, as_i64,
+};
 use super::decode::{self, Columns};
+use super::pagination::derived;
 
-/// Which to-one relations a statement reading rows of a type joins: bit `i` is the
-/// type's `to_one()[i]`, byte `i + 1` which of that target's own relations are
-/// joined one hop further.
+/// Which to-one relations a statement reading rows of a type joins: bit `i` of
+/// `to_one` is the type's `to_one()[i]`, byte `i + 1` which of that target's own
+/// relations are joined one hop further; bit `i` of `counts` is its `counts()[i]`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Joins(u64);
+pub struct Joins {
+    to_one: u64,
+    counts: u8,
+}
 
 impl Joins {
-    /// What a selection of `E`'s fields reads of `E`'s to-one relations.
+    /// What a selection of `E`'s fields reads of `E`'s to-one relations and counts.
     pub fn of<E: Node>(selection: &Lookahead<'_>) -> Joins {
-        let mut plan = 0;
+        let mut plan = Joins::default();
         for (i, rel) in E::to_one().iter().enumerate().take(MAX_TO_ONE) {
             let field = selection.field(rel.field());
             if field.exists() {
-                plan |= 1 << i | u64::from(rel.selected(&field)) << (8 * (i + 1));
+                plan.to_one |= 1 << i | u64::from(rel.selected(&field)) << (8 * (i + 1));
             }
         }
-        Joins(plan)
+        for (i, count) in E::counts().iter().enumerate().take(MAX_COUNTS) {
+            if unfiltered(&selection.field(count.field())) {
+                plan.counts |= 1 << i;
+            }
+        }
+        plan
+    }
+
+    fn nothing_to_join<E: Node>() -> bool {
+        E::to_one().is_empty() && E::counts().is_empty()
     }
 
     /// For the field being resolved, whose value is a row of `E`.
     pub fn of_field<E: Node>(ctx: &Context<'_>) -> Joins {
-        if E::to_one().is_empty() {
+        if Self::nothing_to_join::<E>() {
             return Joins::default();
         }
         Joins::of::<E>(&ctx.look_ahead())
@@ -55,13 +71,20 @@ impl Joins {
     /// For the connection field being resolved: what its `nodes` and its
     /// `edges { node }` select.
     pub fn of_nodes<E: Node>(ctx: &Context<'_>) -> Joins {
-        if E::to_one().is_empty() {
+        if Self::nothing_to_join::<E>() {
             return Joins::default();
         }
         let list = ctx.look_ahead();
         let nodes = Joins::of::<E>(&list.field("nodes"));
         let edges = Joins::of::<E>(&list.field("edges").field("node"));
-        Joins(nodes.0 | edges.0)
+        nodes.union(edges)
+    }
+
+    pub fn union(self, other: Joins) -> Joins {
+        Joins {
+            to_one: self.to_one | other.to_one,
+            counts: self.counts | other.counts,
+        }
     }
 
     fn relations<E: Node>(self) -> impl Iterator<Item = (String, &'static dyn ToOne<E>, u8)> {
@@ -69,8 +92,20 @@ impl Joins {
             .iter()
             .enumerate()
             .take(MAX_TO_ONE)
-            .filter(move |(i, _)| self.0 & (1 << i) != 0)
-            .map(move |(i, rel)| (format!("__j{i}"), *rel, (self.0 >> (8 * (i + 1))) as u8))
+            .filter(move |(i, _)| self.to_one & (1 << i) != 0)
+            .map(move |(i, rel)| {
+                let nested = (self.to_one >> (8 * (i + 1))) as u8;
+                (format!("__j{i}"), *rel, nested)
+            })
+    }
+
+    fn counts<E: Node>(self) -> impl Iterator<Item = (String, &'static dyn JoinedCount<E>)> {
+        E::counts()
+            .iter()
+            .enumerate()
+            .take(MAX_COUNTS)
+            .filter(move |(i, _)| self.counts & (1 << i) != 0)
+            .map(|(i, count)| (format!("__c{i}"), *count))
     }
 
     /// Joins the planned relations to `stmt`, which reads rows of `E` under the
@@ -79,10 +114,14 @@ impl Joins {
         self.add_at::<E>(stmt, E::default().into_iden(), reader);
     }
 
-    /// Joins the planned relations to `stmt`, whose rows of `E` are named `rows`.
+    /// Joins the planned relations to `stmt`, whose rows of `E` are named `rows`,
+    /// and selects the planned counts of each.
     pub fn add_at<E: Node>(self, stmt: &mut SelectStatement, rows: DynIden, reader: Reader) {
         for (alias, rel, nested) in self.relations::<E>() {
             rel.join(stmt, rows.clone(), &alias, nested, reader);
+        }
+        for (alias, count) in self.counts::<E>() {
+            stmt.expr_as(count.expr(reader, rows.clone()), Alias::new(alias));
         }
     }
 
@@ -107,7 +146,7 @@ impl Joins {
         Ok(())
     }
 
-    /// The rows joined to `model` in `row`, the row it was read from.
+    /// The rows and counts joined to `model` in `row`, the row it was read from.
     pub fn read<E: Node>(
         self,
         model: &E::Model,
@@ -118,7 +157,71 @@ impl Joins {
         for (alias, rel, nested) in self.relations::<E>() {
             rel.read(model, row, columns, &alias, nested, into)?;
         }
+        if self.counts == 0 {
+            return Ok(());
+        }
+        let Some(id) = as_i64(model.get(E::ID)) else {
+            return Ok(());
+        };
+        for (alias, count) in self.counts::<E>() {
+            let n: i64 = row.try_get("", &alias)?;
+            into.push(JoinedRow {
+                key: count.key(id),
+                row: Box::new(n),
+            });
+        }
         Ok(())
+    }
+}
+
+/// Whether some occurrence of `field` in a selection takes no argument (or only
+/// nulls): its count is the unfiltered one, which a statement can carry.
+fn unfiltered(field: &Lookahead<'_>) -> bool {
+    field.selection_fields().iter().any(|f| {
+        f.arguments()
+            .is_ok_and(|args| args.iter().all(|(_, v)| *v == Value::Null))
+    })
+}
+
+/// A count of the rows whose foreign key names the row, selected with it.
+pub struct Counts<C: EntityTrait, P: EntityTrait> {
+    pub fk: ForeignKey<C, P>,
+    /// `P`'s GraphQL field that reads it.
+    pub field: &'static str,
+}
+
+impl<C: Node, P: Node> JoinedCount<P> for Counts<C, P> {
+    fn field(&self) -> &'static str {
+        self.field
+    }
+
+    fn expr(&self, reader: Reader, outer: DynIden) -> Expr {
+        derived::count(reader, outer, self.fk)
+    }
+
+    fn key(&self, parent: i64) -> JoinedKey {
+        JoinedKey::count_of(self.fk, parent)
+    }
+}
+
+/// A count of the rows linked to the row through a join table, selected with it.
+pub struct LinkCounts<J: EntityTrait, A: EntityTrait, B: EntityTrait> {
+    pub link_rows: ManyToMany<J, A, B>,
+    /// `A`'s GraphQL field that reads it.
+    pub field: &'static str,
+}
+
+impl<J: EntityTrait, A: Node, B: Node> JoinedCount<A> for LinkCounts<J, A, B> {
+    fn field(&self) -> &'static str {
+        self.field
+    }
+
+    fn expr(&self, reader: Reader, outer: DynIden) -> Expr {
+        derived::count_through(reader, outer, self.link_rows)
+    }
+
+    fn key(&self, parent: i64) -> JoinedKey {
+        JoinedKey::count_through(self.link_rows, parent)
     }
 }
 
@@ -311,7 +414,9 @@ impl Plans {
     /// Adds `joins` to what the batches of the loader of keys `K` join.
     pub fn ask<K: 'static>(&self, joins: Joins) {
         if joins != Joins::default() {
-            lock(&self.0).entry(TypeId::of::<K>()).or_default().0 |= joins.0;
+            let mut plans = lock(&self.0);
+            let plan = plans.entry(TypeId::of::<K>()).or_default();
+            *plan = plan.union(joins);
         }
     }
 
@@ -360,6 +465,13 @@ impl JoinedRows {
         let mut kept = lock(&self.0);
         kept.renew(stamp);
         kept.rows.extend(rows.into_iter().map(|r| (r.key, r.row)));
+    }
+
+    /// The count selected for `key`, if one was and is still current.
+    pub fn count(&self, stamp: Stamp, key: JoinedKey) -> Option<i64> {
+        let mut kept = lock(&self.0);
+        kept.renew(stamp);
+        kept.rows.get(&key)?.downcast_ref::<i64>().copied()
     }
 
     /// The row of `T` joined for `key`, if one was and is still current: `Some(None)`

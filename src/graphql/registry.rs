@@ -6,8 +6,8 @@
 
 use entity::{author, category, comment, post, post_tag, profile, tag};
 
-use super::core::{Fanout, ForeignKey, ManyToMany, Reference, ToOne};
-use super::joins::{BelongsTo, HasOne};
+use super::core::{Fanout, ForeignKey, JoinedCount, ManyToMany, Reference, ToOne};
+use super::joins::{BelongsTo, Counts, HasOne, LinkCounts};
 
 /// Profile → author, unique: the one-to-one (`Author.profile` is its has-one side).
 pub const PROFILE_AUTHOR: ForeignKey<profile::Entity, author::Entity> =
@@ -71,6 +71,31 @@ pub static AUTHOR_TO_ONE: [&dyn ToOne<author::Entity>; 1] = [&HasOne {
 pub static PROFILE_TO_ONE: [&dyn ToOne<profile::Entity>; 1] = [&BelongsTo {
     fk: PROFILE_AUTHOR,
     field: "author",
+}];
+
+/// The unfiltered counts a statement reading each type's rows may select
+/// (`graphql::joins`), with the GraphQL field that reads each: its `Node::counts`.
+pub static POST_COUNTS: [&dyn JoinedCount<post::Entity>; 2] = [
+    &Counts {
+        fk: COMMENT_POST,
+        field: "commentCount",
+    },
+    &LinkCounts {
+        link_rows: POST_TAGS,
+        field: "tagCount",
+    },
+];
+pub static AUTHOR_COUNTS: [&dyn JoinedCount<author::Entity>; 1] = [&Counts {
+    fk: POST_AUTHOR,
+    field: "postCount",
+}];
+pub static CATEGORY_COUNTS: [&dyn JoinedCount<category::Entity>; 1] = [&Counts {
+    fk: POST_CATEGORY,
+    field: "postCount",
+}];
+pub static TAG_COUNTS: [&dyn JoinedCount<tag::Entity>; 1] = [&LinkCounts {
+    link_rows: TAG_POSTS,
+    field: "postCount",
 }];
 
 /// Every foreign key of the model, each once: for a delete report, parents before

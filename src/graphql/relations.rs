@@ -145,12 +145,22 @@ pub async fn count<E: Node, P: EntityTrait>(
     parent: i64,
     filter: FilterArg<E::Filter>,
 ) -> GqlResult<i64> {
+    if filter.is_none()
+        && let Some(n) = joined_count(ctx, JoinedKey::count_of(fk, parent))?
+    {
+        return Ok(n);
+    }
     let key = CountOf {
         fk: Col::<E>(fk.column),
         parent,
         filter: filter.map(Arc::from),
     };
     load_count(ctx, key).await
+}
+
+/// A count the statement that read the parent selected with it (`graphql::joins`).
+fn joined_count(ctx: &Context<'_>, key: JoinedKey) -> GqlResult<Option<i64>> {
+    Ok(RequestCtx::of(ctx)?.loader.loader().joined_count(key))
 }
 
 /// How many rows of `E` are linked to `parent` through the join table `J`
@@ -161,6 +171,11 @@ pub async fn count_through<P: EntityTrait, E: Node, J: EntityTrait>(
     parent: i64,
     filter: FilterArg<E::Filter>,
 ) -> GqlResult<i64> {
+    if filter.is_none()
+        && let Some(n) = joined_count(ctx, JoinedKey::count_through(link_rows, parent))?
+    {
+        return Ok(n);
+    }
     let (from, to) = link_rows.columns();
     let key = CountThrough::<E, J> {
         from: Col(from),

@@ -143,6 +143,81 @@ async fn joined_rows_obey_the_readers_visibility(#[case] backend: Backend) {
     );
 }
 
+/// Every node's unfiltered counts (read with the node) and the same counts through
+/// an empty filter (read by the count loader), as pairs.
+fn count_pairs(data: &serde_json::Value) -> Vec<(String, serde_json::Value, serde_json::Value)> {
+    let mut pairs = Vec::new();
+    for (list, fields) in [
+        ("authors", &["postCount"][..]),
+        ("categories", &["postCount"][..]),
+        ("tags", &["postCount"][..]),
+        ("posts", &["commentCount", "tagCount"][..]),
+    ] {
+        for node in data[list]["nodes"].as_array().expect(list) {
+            for field in fields {
+                let what = format!("{list} {} {field}", node["id"]);
+                pairs.push((
+                    what,
+                    node[*field].clone(),
+                    node[format!("all_{field}")].clone(),
+                ));
+            }
+        }
+    }
+    pairs
+}
+
+#[apply(each_backend)]
+#[tokio::test]
+async fn counts_read_with_their_rows_agree_with_the_count_loader(#[case] backend: Backend) {
+    if !listed(backend) {
+        return;
+    }
+    let mut app = TestApp::spawn(backend, Fixture::Demo).await;
+    let query = r#"{
+        authors { nodes { id postCount all_postCount: postCount(filter: {}) } }
+        categories { nodes { id postCount all_postCount: postCount(filter: {}) } }
+        tags { nodes { id postCount all_postCount: postCount(filter: {}) } }
+        posts { nodes { id commentCount all_commentCount: commentCount(filter: {})
+                        tagCount all_tagCount: tagCount(filter: {}) } } }"#;
+    let alice_posts = |data: &serde_json::Value| data["authors"]["nodes"][0]["postCount"].clone();
+
+    // Anonymous: alice's draft (post 4) counts nowhere.
+    let (data, _) = app.counted(query).await;
+    for (what, joined, loaded) in count_pairs(&data) {
+        assert_eq!(joined, loaded, "{backend:?}: {what}");
+    }
+    assert_eq!(alice_posts(&data), 2, "{backend:?}");
+    // Only unfiltered counts: each list's statement carries them.
+    let (_, n) = app
+        .counted(
+            r#"{ authors { nodes { postCount } } categories { nodes { postCount } }
+                 tags { nodes { postCount } } posts { nodes { commentCount tagCount } } }"#,
+        )
+        .await;
+    assert_eq!(n, 4, "{backend:?}");
+
+    // alice counts her draft, wherever it is counted.
+    app.sign_in("alice").await;
+    let (data, _) = app.counted(query).await;
+    for (what, joined, loaded) in count_pairs(&data) {
+        assert_eq!(joined, loaded, "{backend:?}: {what}");
+    }
+    assert_eq!(alice_posts(&data), 3, "{backend:?}");
+
+    // A count read after a write in the same request counts it.
+    let data = app
+        .data(
+            r#"mutation {
+                a: createComment(postId: "1", body: "one") { comment { post { commentCount } } }
+                b: createComment(postId: "1", body: "two") { comment { post { commentCount } } }
+            }"#,
+        )
+        .await;
+    let after = |k: &str| data[k]["comment"]["post"]["commentCount"].as_i64();
+    assert_eq!(after("b"), after("a").map(|n| n + 1), "{backend:?}: {data}");
+}
+
 #[apply(each_backend)]
 #[tokio::test]
 async fn a_write_in_the_request_is_seen_by_the_reads_after_it(#[case] backend: Backend) {

@@ -90,6 +90,11 @@ impl Loaders {
         self.joined.find::<T>(self.stamp(), key)
     }
 
+    /// The count a statement selected for `key`, if one did and it is current.
+    pub fn joined_count(&self, key: JoinedKey) -> Option<i64> {
+        self.joined.count(self.stamp(), key)
+    }
+
     /// Keeps rows joined by a statement that began under `stamp`.
     pub fn keep(&self, stamp: Stamp, rows: Vec<JoinedRow>) {
         self.joined.keep(stamp, rows);

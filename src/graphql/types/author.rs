@@ -10,7 +10,7 @@ use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
-use crate::graphql::core::{At, Node, ToOne};
+use crate::graphql::core::{At, JoinedCount, Node, ToOne};
 use crate::graphql::filter;
 use crate::graphql::filter::{
     Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter, ListFilter, Scope, StringFilter,
@@ -212,5 +212,9 @@ impl Node for author::Entity {
             (author::Column::Email, &["email"]),
             (author::Column::PasswordHash, &[]),
         ]
+    }
+
+    fn counts() -> &'static [&'static dyn JoinedCount<Self>] {
+        &registry::AUTHOR_COUNTS
     }
 }

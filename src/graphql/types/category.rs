@@ -6,7 +6,7 @@ use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
-use crate::graphql::core::{At, Node};
+use crate::graphql::core::{At, JoinedCount, Node};
 use crate::graphql::filter;
 use crate::graphql::filter::{
     Conditions, EntityFilter, FilterArg, IdFilter, ListFilter, Scope, StringFilter,
@@ -133,4 +133,8 @@ impl Node for category::Entity {
     const ID: Self::Column = category::Column::Id;
     const NAME: &'static str = "Category";
     type Filter = CategoryFilter;
+
+    fn counts() -> &'static [&'static dyn JoinedCount<Self>] {
+        &registry::CATEGORY_COUNTS
+    }
 }

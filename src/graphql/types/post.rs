@@ -11,7 +11,7 @@ use sea_orm::sea_query::Condition;
 
 use super::visibility;
 use crate::error::AppError;
-use crate::graphql::core::{At, Node, ToOne};
+use crate::graphql::core::{At, JoinedCount, Node, ToOne};
 use crate::graphql::filter;
 use crate::graphql::filter::scalar::bound;
 use crate::graphql::filter::{
@@ -362,6 +362,10 @@ impl Node for post::Entity {
 
     fn read_only_by() -> &'static [(Self::Column, &'static [&'static str])] {
         &[(post::Column::Body, &["body"])]
+    }
+
+    fn counts() -> &'static [&'static dyn JoinedCount<Self>] {
+        &registry::POST_COUNTS
     }
 }
 

@@ -8,7 +8,7 @@ use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
-use crate::graphql::core::{At, Node};
+use crate::graphql::core::{At, JoinedCount, Node};
 use crate::graphql::filter;
 use crate::graphql::filter::{
     Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter, ListFilter, Scope, StringFilter,
@@ -144,4 +144,8 @@ impl Node for tag::Entity {
     const ID: Self::Column = tag::Column::Id;
     const NAME: &'static str = "Tag";
     type Filter = TagFilter;
+
+    fn counts() -> &'static [&'static dyn JoinedCount<Self>] {
+        &registry::TAG_COUNTS
+    }
 }
