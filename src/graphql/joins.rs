@@ -80,6 +80,11 @@ impl Joins {
         nodes.union(edges)
     }
 
+    /// The same relations, no counts.
+    pub fn without_counts(self) -> Joins {
+        Joins { counts: 0, ..self }
+    }
+
     pub fn union(self, other: Joins) -> Joins {
         Joins {
             to_one: self.to_one | other.to_one,

@@ -247,7 +247,11 @@ pub async fn root_list<E: Node, N: OutputType>(
     let reader = request.reader();
     let mut candidates = columns::find::<E>(reader).into_query();
     candidates.cond_where(page.rows(reader, None)?);
-    let joins = Joins::of_nodes::<E>(ctx);
+    // Counts stay with the count loader here: a root list orders and limits this
+    // very statement, and where it sorts (by a count, say) SQLite and MariaDB
+    // evaluate a selected count for every candidate row, not only the page's (tags
+    // by post count: 115 ms -> 3.8 s on MariaDB, 23 -> 194 ms on PostgreSQL).
+    let joins = Joins::of_nodes::<E>(ctx).without_counts();
     joins.add::<E>(&mut candidates, reader);
     let Keyed {
         mut stmt, terms, ..
