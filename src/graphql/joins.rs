@@ -9,6 +9,9 @@
 //! and is one per relation whatever the number of rows, so batching stays constant
 //! in N. The joined table is read under its own visibility rule, in the ON clause:
 //! a row the reader may not see comes back as NULLs, as the loader would find none.
+//!
+//! Unfiltered counts (`Post.commentCount`) ride along the same way: a correlated
+//! `COUNT(*)` per row, kept beside the joined rows until their field asks.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -85,6 +88,7 @@ impl Joins {
         Joins { counts: 0, ..self }
     }
 
+    /// What either plan joins.
     pub fn union(self, other: Joins) -> Joins {
         Joins {
             to_one: self.to_one | other.to_one,
