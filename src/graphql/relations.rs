@@ -8,11 +8,13 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ObjectType, OutputType};
 use futures_util::future::BoxFuture;
 use sea_orm::sea_query::SelectStatement;
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryResult, QueryTrait};
+use sea_orm::{
+    ConnectionTrait, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryResult, QueryTrait,
+};
 
 use super::columns;
 use super::context::RequestCtx;
-use super::core::{Col, ForeignKey, JoinedKey, ManyToMany, Node};
+use super::core::{Col, ForeignKey, JoinedKey, JoinedRow, ManyToMany, Node, as_i64};
 use super::filter::FilterArg;
 use super::joins::Joins;
 use super::loaders::aggregate::{self, Aggregate, AggregateOf, Timed};
@@ -261,10 +263,26 @@ pub async fn root_list<E: Node, N: OutputType>(
     }
     stmt.limit(page.fetch());
     let cursors = page.cursors();
+    // A count the page is ordered by is read with each row: its field needs no
+    // statement of its own (tags by post count, with `postCount`).
+    let counts_read = page.counts_read();
+    let mut counts = Vec::new();
+    let loaders = request.loader.loader();
+    let stamp = loaders.stamp();
     let rows = read_joined::<E, _>(request, &stmt, joins, |model, row| {
+        if let Some(id) = as_i64(model.get(E::ID)) {
+            for (alias, key) in &counts_read {
+                let n: i64 = row.try_get("", alias)?;
+                counts.push(JoinedRow {
+                    key: key(id),
+                    row: Box::new(n),
+                });
+            }
+        }
         Ok((cursors.of(&model, row)?, model))
     })
     .await?;
+    loaders.keep(stamp, counts);
     let total = TotalCount(Box::new(TableCount::<E> {
         filter: page.filter.clone(),
     }));

@@ -17,7 +17,7 @@ use super::keyset;
 use super::order::{Order, Sort, SortField, SortKey, Source, key_alias};
 use crate::error::AppError;
 use crate::graphql::RequestCtx;
-use crate::graphql::core::Node;
+use crate::graphql::core::{JoinedKey, Node};
 use crate::graphql::core::{Reader, Reads};
 use crate::graphql::filter::FilterArg;
 use crate::graphql::policy;
@@ -240,8 +240,18 @@ impl<E: Node> PageRequest<E> {
             let Source::Derived(derived) = &key.source else {
                 continue;
             };
+            // Where grouping was measured to pay: PostgreSQL; on SQLite, counts
+            // through a join table, whose grouped form lists the rows the reader
+            // sees once (tags by post count 170 -> 17 ms), where a count by foreign
+            // key took 5% longer grouped (authors by comment count). MariaDB took
+            // as long either way.
+            let groups = match reader.backend {
+                DbBackend::Postgres => true,
+                DbBackend::Sqlite => derived.through,
+                _ => false,
+            };
             let value = match derived.grouped {
-                Some(grouped) if whole && reader.backend == DbBackend::Postgres => {
+                Some(grouped) if whole && groups => {
                     let counts = Alias::new(format!("__grouped{i}")).into_iden();
                     candidates.join_subquery(
                         JoinType::LeftJoin,
@@ -314,7 +324,25 @@ impl<E: Node> PageRequest<E> {
     pub fn cursors(&self) -> Cursors<'_, E> {
         Cursors::new(&self.sort)
     }
+
+    /// The counts this page is ordered by that a count field also reads: each
+    /// row's value is selected as the alias, and the field looks it up by the key.
+    pub fn counts_read(&self) -> Vec<(String, CountKey)> {
+        let derived = self
+            .sort
+            .keys
+            .iter()
+            .enumerate()
+            .filter_map(|(i, key)| match &key.source {
+                Source::Derived(derived) => Some((i, derived.joined?)),
+                Source::Column(_) => None,
+            });
+        derived.map(|(i, joined)| (key_alias(i), joined)).collect()
+    }
 }
+
+/// The key a count field looks a row's count up by (see `graphql::joins`).
+pub type CountKey = fn(i64) -> JoinedKey;
 
 /// A page's statement before it is ordered and cut: see [`PageRequest::keyed`].
 pub struct Keyed {
