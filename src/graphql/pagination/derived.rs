@@ -249,10 +249,7 @@ pub fn grouped_count_through<E: Node, C: Node, J: EntityTrait>(
     link_rows: ManyToMany<J, E, C>,
 ) -> SelectStatement {
     let (from, to) = link_rows.columns();
-    let link = Alias::new(LINK).into_iden();
-    let mut stmt = Query::select();
-    stmt.expr_as(Func::count(Expr::col(Asterisk)), Alias::new(GROUP_VALUE))
-        .from_as(J::default(), link.clone());
+    let (mut stmt, link) = count_links::<J>();
     let at = At::<C>::named(Alias::new(RELATED).into_iden());
     if let Some(visible) = C::visible(&at, reader.viewer) {
         let mut seen = Query::select();
@@ -292,12 +289,18 @@ fn counted_links<E: Node, C: Node, J: EntityTrait>(
     link_rows: ManyToMany<J, E, C>,
 ) -> (SelectStatement, Expr) {
     let (from, to) = link_rows.columns();
+    let (mut stmt, link) = count_links::<J>();
+    only_visible_links::<C>(&mut stmt, reader, link.clone(), to);
+    (stmt, Expr::col((link, from)))
+}
+
+/// `SELECT COUNT(*) FROM J`, and the name its link rows are read under.
+fn count_links<J: EntityTrait>() -> (SelectStatement, DynIden) {
     let link = Alias::new(LINK).into_iden();
     let mut stmt = Query::select();
     stmt.expr_as(Func::count(Expr::col(Asterisk)), Alias::new(GROUP_VALUE))
         .from_as(J::default(), link.clone());
-    only_visible_links::<C>(&mut stmt, reader, link.clone(), to);
-    (stmt, Expr::col((link, from)))
+    (stmt, link)
 }
 
 /// Keeps the link rows (`link`, whose `to` points at a row of `C`) whose row of `C`
