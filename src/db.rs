@@ -84,6 +84,9 @@ async fn open(url: &str, pool: PoolSettings) -> Result<DatabaseConnection, DbErr
             .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
             .busy_timeout(SQLITE_BUSY_TIMEOUT)
     });
+    options.map_sqlx_sqlite_pool_opts(|pool| {
+        pool.after_connect(|conn, _| Box::pin(crate::sqlite_functions::register(conn)))
+    });
     // One closure per driver: a second `map_sqlx_*_opts` replaces the first.
     // Session settings go in the start-up packet: no statement per connection.
     let settings: Vec<(&str, String)> = [

@@ -12,8 +12,9 @@ pub async fn load(conn: &DatabaseConnection) -> Result<(), DbErr> {
     data().insert(conn).await
 }
 
-pub fn data() -> DataSet {
-    let person = |id: i64, username: &str, name: &str| author::Model {
+/// A demo author: `username@example.com`, password `blogql-demo`.
+pub fn person(id: i64, username: &str, name: &str) -> author::Model {
+    author::Model {
         id,
         username: username.into(),
         email: format!("{username}@example.com"),
@@ -22,7 +23,21 @@ pub fn data() -> DataSet {
         password_hash: DEMO_PASSWORD_HASH.to_owned(),
         is_staff: false,
         token_version: 0,
-    };
+    }
+}
+
+/// A demo comment, written at a time after every post's.
+pub fn comment(id: i64, post_id: i64, author_id: Option<i64>, body: &str) -> comment::Model {
+    comment::Model {
+        id,
+        post_id,
+        author_id,
+        body: body.into(),
+        created_at: at(400 + id),
+    }
+}
+
+pub fn data() -> DataSet {
     let named = |id: i64, name: &str| (id, name.to_owned(), name.to_lowercase());
     let categories = [named(1, "Django"), named(2, "Python")];
     let tags = [named(1, "django"), named(2, "python"), named(3, "rust")];
@@ -50,13 +65,6 @@ pub fn data() -> DataSet {
         post_id,
         tag_id,
         tagged_at: at(300 + post_id * 10 + tag_id),
-    };
-    let comment = |id: i64, post_id, author_id, body: &str| comment::Model {
-        id,
-        post_id,
-        author_id,
-        body: body.into(),
-        created_at: at(400 + id),
     };
 
     DataSet {

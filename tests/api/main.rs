@@ -3,6 +3,7 @@
 
 mod accounts;
 mod cli;
+mod django;
 mod domain;
 mod filters;
 mod hardening;

@@ -13,7 +13,7 @@ use async_graphql::{Enum, InputObjectType, InputType, InputValueResult, Value};
 use sea_orm::sea_query::{
     Alias, Condition, DynIden, Expr, ExprTrait, IntoIden, JoinType, Query, SelectStatement,
 };
-use sea_orm::{DbBackend, EntityTrait};
+use sea_orm::{ColumnTrait, DbBackend, EntityTrait};
 
 use crate::error::AppError;
 use crate::graphql::core::{At, ForeignKey, ManyToMany, Node, Reader, Reads, RowFilter};
@@ -21,7 +21,7 @@ use crate::graphql::generic_input::{self, Field};
 use crate::graphql::pagination::SortField;
 use crate::graphql::pagination::order::ValueKind;
 
-pub use scalar::{DateFilter, DateTimeFilter, IdFilter, StringFilter};
+pub use scalar::{DateFilter, DateTimeFilter, IdFilter, Operand, StringFilter};
 
 /// A `filter` argument as a field takes it: boxed. async-graphql sizes the future of
 /// every field of a type by its largest field, and a field holding a post filter by
@@ -100,9 +100,12 @@ impl Scope {
 
     /// A column of the join row the filtered rows were reached through; refused
     /// where there is none.
-    pub fn link_col(&self, col: impl IntoIden, field: &str) -> Result<Expr, AppError> {
+    pub fn link_col(&self, col: impl ColumnTrait, field: &str) -> Result<Operand, AppError> {
         match &self.link {
-            Some(join) => Ok(Expr::col((join.clone(), col))),
+            Some(join) => Ok(Operand {
+                expr: Expr::col((join.clone(), col)),
+                nullable: col.def().is_null(),
+            }),
             None => Err(AppError::bad_input(
                 ARGUMENT,
                 format!(
@@ -130,12 +133,59 @@ impl Scope {
     }
 }
 
+/// A compiled filter (or part of one).
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    /// The rows it keeps, as a condition that is never SQL's unknown.
+    pub sql: Condition,
+    /// Whether it keeps a row whose every column is null and that has no related
+    /// rows: what a to-one hop sees when the related row is missing (Django's
+    /// `profile__city__isnull=True` keeps authors without a profile). Worked out
+    /// here, from the filter alone, so the SQL of a hop only grows when it is true.
+    pub null_row: bool,
+}
+
+impl Compiled {
+    pub fn new(sql: Condition, null_row: bool) -> Self {
+        Compiled { sql, null_row }
+    }
+
+    /// Keeps every row.
+    pub fn all() -> Self {
+        Compiled::new(Condition::all(), true)
+    }
+
+    /// Keeps no row.
+    pub fn none() -> Self {
+        Compiled::new(never(), false)
+    }
+
+    pub fn and(self, other: Compiled) -> Self {
+        Compiled::new(self.sql.add(other.sql), self.null_row && other.null_row)
+    }
+
+    pub fn or(self, other: Compiled) -> Self {
+        Compiled::new(
+            Condition::any().add(self.sql).add(other.sql),
+            self.null_row || other.null_row,
+        )
+    }
+}
+
+impl std::ops::Not for Compiled {
+    type Output = Compiled;
+
+    fn not(self) -> Compiled {
+        Compiled::new(self.sql.not(), !self.null_row)
+    }
+}
+
 /// The filter input of one type.
 pub trait EntityFilter: Send + Sync {
     type Entity: Node;
 
     /// The rows of `at` this filter keeps.
-    fn condition(&self, at: &At<Self::Entity>, scope: &mut Scope) -> Result<Condition, AppError>;
+    fn condition(&self, at: &At<Self::Entity>, scope: &mut Scope) -> Result<Compiled, AppError>;
 }
 
 /// A whole filter tree compiled against the table under its own name.
@@ -143,36 +193,36 @@ impl<F: EntityFilter> RowFilter for F {
     fn compile(&self, reader: Reader, link: Option<DynIden>) -> Result<Condition, AppError> {
         let mut scope = Scope::new(reader);
         scope.link = link;
-        self.condition(&At::table(), &mut scope)
+        Ok(self.condition(&At::table(), &mut scope)?.sql)
     }
 }
 
 /// `and` (all of), `or` (any of) and `not`, combined with the filter's own fields.
 fn logic<F: EntityFilter>(
-    own: Condition,
+    own: Compiled,
     and: Option<&[F]>,
     or: Option<&[F]>,
     not: Option<&F>,
     at: &At<F::Entity>,
     scope: &mut Scope,
-) -> Result<Condition, AppError> {
+) -> Result<Compiled, AppError> {
     scope.count_node()?;
     let mut all = own;
     if let Some(list) = and {
         for f in list {
-            all = all.add(f.condition(at, scope)?);
+            all = all.and(f.condition(at, scope)?);
         }
     }
     if let Some(list) = or {
-        let mut any = Condition::any();
-        for f in list {
-            any = any.add(f.condition(at, scope)?);
-        }
         // `or: []` keeps nothing, as an empty disjunction should.
-        all = all.add(if list.is_empty() { never() } else { any });
+        let mut any = Compiled::none();
+        for f in list {
+            any = any.or(f.condition(at, scope)?);
+        }
+        all = all.and(any);
     }
     if let Some(f) = not {
-        all = all.add(f.condition(at, scope)?.not());
+        all = all.and(!f.condition(at, scope)?);
     }
     Ok(all)
 }
@@ -279,7 +329,9 @@ impl<F: SortField> InputType for Comparison<F> {
             "A comparison of two fields of the same row (Django's `F()`):\n\
              `{ left: UPDATED_AT, op: GT, right: PUBLISHED_AT }`. Dates, timestamps and\n\
              numbers compare, counts of related rows included (`TAG_COUNT` against\n\
-             `COMMENT_COUNT`); a null on either side matches nothing.",
+             `COMMENT_COUNT`). A null on either side makes every operator false but\n\
+             `NE`, which is always the opposite of `EQ` (`not` of `EQ`, as Django's\n\
+             `exclude(updated_at=F(\"published_at\"))`), so it is true.",
             |r| {
                 vec![
                     Field::of::<F>(r, "left", None),
@@ -315,7 +367,7 @@ impl<F: SortField> InputType for Comparison<F> {
 impl<F: SortField> InputObjectType for Comparison<F> {}
 
 impl<F: SortField> Comparison<F> {
-    pub fn condition(&self, at: &At<F::Entity>, scope: &Scope) -> Result<Condition, AppError> {
+    pub fn condition(&self, at: &At<F::Entity>, scope: &Scope) -> Result<Compiled, AppError> {
         let (left, right) = (self.left.key(), self.right.key());
         let kind = left.kind();
         if kind != right.kind() || kind == ValueKind::Text {
@@ -330,15 +382,48 @@ impl<F: SortField> Comparison<F> {
         }
         let reader = scope.reader();
         let (l, r) = (left.expr(reader, at), right.expr(reader, at));
-        let expr = match self.op {
-            CompareOp::Eq => ExprTrait::eq(l, r),
-            CompareOp::Ne => l.ne(r),
+        // Both sides hold values: the comparison is then true or false.
+        let mut valued = Condition::all();
+        for (side, source) in [(&l, &left), (&r, &right)] {
+            if source.nullable() {
+                valued = valued.add(side.clone().is_not_null());
+            }
+        }
+        let (op, negated) = match self.op {
+            CompareOp::Ne => (CompareOp::Eq, true),
+            op => (op, false),
+        };
+        let expr = match op {
+            CompareOp::Eq | CompareOp::Ne => ExprTrait::eq(l, r),
             CompareOp::Gt => l.gt(r),
             CompareOp::Gte => l.gte(r),
             CompareOp::Lt => l.lt(r),
             CompareOp::Lte => l.lte(r),
         };
-        Ok(Condition::all().add(expr))
+        // On a missing row a count is 0 (there are no related rows); any other
+        // field is null.
+        let on_null_row =
+            |source: &crate::graphql::pagination::Source<F::Entity>| source.is_count().then_some(0);
+        let null_row = match (on_null_row(&left), on_null_row(&right)) {
+            (Some(a), Some(b)) => op.holds(a, b),
+            _ => false,
+        };
+        let held = Compiled::new(valued.add(expr), null_row);
+        Ok(if negated { !held } else { held })
+    }
+}
+
+impl CompareOp {
+    /// The operator on two known values.
+    pub fn holds<T: Ord>(self, a: T, b: T) -> bool {
+        match self {
+            CompareOp::Eq => a == b,
+            CompareOp::Ne => a != b,
+            CompareOp::Gt => a > b,
+            CompareOp::Gte => a >= b,
+            CompareOp::Lt => a < b,
+            CompareOp::Lte => a <= b,
+        }
     }
 }
 
@@ -354,21 +439,21 @@ enum Quantifier {
 pub type Logic<'a, F> = (&'a Option<Vec<F>>, &'a Option<Vec<F>>, &'a Option<Box<F>>);
 
 /// The filter's own conditions, field by field, all of which must hold.
-pub struct Conditions(Condition);
+pub struct Conditions(Compiled);
 
 impl Conditions {
     pub fn new() -> Self {
-        Conditions(Condition::all())
+        Conditions(Compiled::all())
     }
 
     /// Adds the condition of a field when the client gave one.
     pub fn with<T>(
         self,
         field: &Option<T>,
-        condition: impl FnOnce(&T) -> Result<Condition, AppError>,
+        condition: impl FnOnce(&T) -> Result<Compiled, AppError>,
     ) -> Result<Self, AppError> {
         Ok(match field {
-            Some(value) => Conditions(self.0.add(condition(value)?)),
+            Some(value) => Conditions(self.0.and(condition(value)?)),
             None => self,
         })
     }
@@ -379,7 +464,7 @@ impl Conditions {
         (and, or, not): Logic<'_, F>,
         at: &At<F::Entity>,
         scope: &mut Scope,
-    ) -> Result<Condition, AppError> {
+    ) -> Result<Compiled, AppError> {
         logic(
             self.0,
             and.as_deref(),
@@ -398,32 +483,34 @@ impl Default for Conditions {
 }
 
 /// Belongs-to: the row that the foreign key `fk` of the row `at` names points at
-/// matches `filter`.
+/// matches `filter`, read as all nulls when there is none (or the reader may not
+/// see it).
 pub fn parent<F: EntityFilter, C: EntityTrait>(
     filter: &F,
     fk: ForeignKey<C, F::Entity>,
     at: &At<C>,
     scope: &mut Scope,
-) -> Result<Condition, AppError> {
+) -> Result<Compiled, AppError> {
     let link = Link::Direct {
         col: F::Entity::ID,
         outer: at.col(fk.column),
     };
-    related::<F, F::Entity>(&link, filter, Quantifier::Some, scope)
+    related::<F, F::Entity>(&link, filter, Hop::ToOne, scope)
 }
 
-/// Has-one: the row whose unique `fk` points at the row `at` names matches `filter`.
+/// Has-one: the row whose unique `fk` points at the row `at` names matches
+/// `filter`, read as all nulls when there is none.
 pub fn has_one<F: EntityFilter, P: Node>(
     filter: &F,
     fk: ForeignKey<F::Entity, P>,
     at: &At<P>,
     scope: &mut Scope,
-) -> Result<Condition, AppError> {
+) -> Result<Compiled, AppError> {
     let link = Link::Direct {
         col: fk.column,
         outer: at.col(P::ID),
     };
-    related::<F, F::Entity>(&link, filter, Quantifier::Some, scope)
+    related::<F, F::Entity>(&link, filter, Hop::ToOne, scope)
 }
 
 /// To-many: the rows whose `fk` points at the row `at` names, quantified.
@@ -432,7 +519,7 @@ pub fn to_many<F: EntityFilter + InputType, P: Node>(
     fk: ForeignKey<F::Entity, P>,
     at: &At<P>,
     scope: &mut Scope,
-) -> Result<Condition, AppError> {
+) -> Result<Compiled, AppError> {
     let link = Link::Direct {
         col: fk.column,
         outer: at.col(P::ID),
@@ -447,7 +534,7 @@ pub fn through<F: EntityFilter + InputType, P: Node, J: EntityTrait>(
     link_rows: ManyToMany<J, P, F::Entity>,
     at: &At<P>,
     scope: &mut Scope,
-) -> Result<Condition, AppError> {
+) -> Result<Compiled, AppError> {
     let (from, to) = link_rows.columns();
     let link = Link::Through {
         from,
@@ -476,27 +563,41 @@ fn quantified<F: EntityFilter + InputType, J: EntityTrait>(
     link: &Link<F::Entity, J>,
     list: &ListFilter<F>,
     scope: &mut Scope,
-) -> Result<Condition, AppError> {
-    let mut all = Condition::all();
+) -> Result<Compiled, AppError> {
+    let mut all = Compiled::all();
     for (filter, quantifier) in [
         (&list.some, Quantifier::Some),
         (&list.every, Quantifier::Every),
         (&list.none, Quantifier::None),
     ] {
         if let Some(filter) = filter {
-            all = all.add(related(link, filter.as_ref(), quantifier, scope)?);
+            all = all.and(related(
+                link,
+                filter.as_ref(),
+                Hop::ToMany(quantifier),
+                scope,
+            )?);
         }
     }
     Ok(all)
 }
 
-/// The rows whose related rows (reached by `link`) match `filter` as `quantifier` says.
+/// How a hop reaches its related rows.
+#[derive(Clone, Copy)]
+enum Hop {
+    /// At most one related row, read as all nulls when there is none.
+    ToOne,
+    /// Any number of related rows, of which the quantifier says which must match.
+    ToMany(Quantifier),
+}
+
+/// The rows whose related rows (reached by `link`) match `filter` as `hop` says.
 fn related<F: EntityFilter, J: EntityTrait>(
     link: &Link<F::Entity, J>,
     filter: &F,
-    quantifier: Quantifier,
+    hop: Hop,
     scope: &mut Scope,
-) -> Result<Condition, AppError> {
+) -> Result<Compiled, AppError> {
     if scope.depth >= MAX_DEPTH {
         return Err(AppError::bad_input(
             ARGUMENT,
@@ -559,10 +660,16 @@ fn related<F: EntityFilter, J: EntityTrait>(
                 .in_subquery(sub.clone().cond_where(cond).take()),
         )
     };
-    Ok(match quantifier {
-        Quantifier::Some => member(inner),
-        Quantifier::None => member(inner).not(),
-        // Every related row matches: none fails to.
-        Quantifier::Every => member(inner.not()).not(),
+    // Every related row matches: none fails to.
+    let every = |inner: Compiled| member(inner.sql.not()).not();
+    // What the hop is on a missing row of its own: it has no related rows.
+    Ok(match hop {
+        // With at most one related row, "it matches, or there is none and a row of
+        // nulls would" is "no related row fails": no extra SQL for the missing row.
+        Hop::ToOne if inner.null_row => Compiled::new(every(inner), true),
+        Hop::ToOne => Compiled::new(member(inner.sql), false),
+        Hop::ToMany(Quantifier::Some) => Compiled::new(member(inner.sql), false),
+        Hop::ToMany(Quantifier::None) => Compiled::new(member(inner.sql).not(), true),
+        Hop::ToMany(Quantifier::Every) => Compiled::new(every(inner), true),
     })
 }

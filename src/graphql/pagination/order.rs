@@ -63,6 +63,11 @@ impl<E: EntityTrait> Source<E> {
         }
     }
 
+    /// Whether it counts related rows (never null: 0 where there are none).
+    pub fn is_count(&self) -> bool {
+        matches!(self, Source::Derived(d) if d.grouped.is_some())
+    }
+
     pub fn kind(&self) -> ValueKind {
         match self {
             Source::Column(col) => value_kind(col.0),

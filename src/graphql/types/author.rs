@@ -7,13 +7,13 @@ use super::{
     Profile, ProfileFilter, page_args, page_cost, to_id,
 };
 use async_graphql::InputObject;
-use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
 use crate::graphql::core::{At, JoinedCount, Node, ToOne};
 use crate::graphql::filter;
 use crate::graphql::filter::{
-    Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter, ListFilter, Scope, StringFilter,
+    Compiled, Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter, ListFilter, Operand,
+    Scope, StringFilter,
 };
 
 use crate::error::GqlResult;
@@ -157,7 +157,8 @@ pub struct AuthorFilter {
     pub username: Option<StringFilter>,
     pub name: Option<StringFilter>,
     pub created_at: Option<DateTimeFilter>,
-    /// The author's profile matches (authors without one never do).
+    /// The author's profile matches; an author without one reads as a profile
+    /// of nulls (`{ profile: { city: { isNull: true } } }` keeps them).
     pub profile: Option<Box<ProfileFilter>>,
     /// The author's posts.
     pub posts: Option<Box<ListFilter<PostFilter>>>,
@@ -171,18 +172,18 @@ pub struct AuthorFilter {
 impl EntityFilter for AuthorFilter {
     type Entity = author::Entity;
 
-    fn condition(&self, at: &At<author::Entity>, scope: &mut Scope) -> Result<Condition, AppError> {
-        let id = at.col(author::Column::Id);
+    fn condition(&self, at: &At<author::Entity>, scope: &mut Scope) -> Result<Compiled, AppError> {
+        let id = Operand::of(at, author::Column::Id);
         Conditions::new()
             .with(&self.id, |f| f.condition(id.clone(), scope))?
             .with(&self.username, |f| {
-                f.condition(at.col(author::Column::Username), scope)
+                f.condition(Operand::of(at, author::Column::Username), scope)
             })?
             .with(&self.name, |f| {
-                f.condition(at.col(author::Column::Name), scope)
+                f.condition(Operand::of(at, author::Column::Name), scope)
             })?
             .with(&self.created_at, |f| {
-                f.condition(at.col(author::Column::CreatedAt), scope)
+                f.condition(Operand::of(at, author::Column::CreatedAt), scope)
             })?
             .with(&self.profile, |f| {
                 filter::has_one(f.as_ref(), registry::PROFILE_AUTHOR, at, scope)

@@ -3,13 +3,13 @@ use entity::category;
 
 use super::{Post, PostAggregate, PostFilter, PostOrderField, page_args, page_cost, to_id};
 use async_graphql::InputObject;
-use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
 use crate::graphql::core::{At, JoinedCount, Node};
 use crate::graphql::filter;
 use crate::graphql::filter::{
-    Conditions, EntityFilter, FilterArg, IdFilter, ListFilter, Scope, StringFilter,
+    Compiled, Conditions, EntityFilter, FilterArg, IdFilter, ListFilter, Operand, Scope,
+    StringFilter,
 };
 
 use crate::error::GqlResult;
@@ -112,15 +112,15 @@ impl EntityFilter for CategoryFilter {
         &self,
         at: &At<category::Entity>,
         scope: &mut Scope,
-    ) -> Result<Condition, AppError> {
-        let id = at.col(category::Column::Id);
+    ) -> Result<Compiled, AppError> {
+        let id = Operand::of(at, category::Column::Id);
         Conditions::new()
             .with(&self.id, |f| f.condition(id.clone(), scope))?
             .with(&self.name, |f| {
-                f.condition(at.col(category::Column::Name), scope)
+                f.condition(Operand::of(at, category::Column::Name), scope)
             })?
             .with(&self.slug, |f| {
-                f.condition(at.col(category::Column::Slug), scope)
+                f.condition(Operand::of(at, category::Column::Slug), scope)
             })?
             .with(&self.posts, |f| {
                 filter::to_many(f, registry::POST_CATEGORY, at, scope)

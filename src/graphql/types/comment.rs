@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::graphql::core::{At, Node, ToOne};
 use crate::graphql::filter;
 use crate::graphql::filter::{
-    Conditions, DateTimeFilter, EntityFilter, IdFilter, Scope, StringFilter,
+    Compiled, Conditions, DateTimeFilter, EntityFilter, IdFilter, Operand, Scope, StringFilter,
 };
 
 use crate::error::GqlResult;
@@ -91,7 +91,8 @@ pub struct CommentFilter {
     pub created_at: Option<DateTimeFilter>,
     /// The post commented on matches.
     pub post: Option<Box<PostFilter>>,
-    /// The comment's author matches (comments whose author is gone never do).
+    /// The comment's author matches; a comment whose author is gone reads as an
+    /// author of nulls (`{ author: { name: { isNull: true } } }` keeps it).
     pub author: Option<Box<AuthorFilter>>,
     pub and: Option<Vec<CommentFilter>>,
     pub or: Option<Vec<CommentFilter>>,
@@ -101,20 +102,16 @@ pub struct CommentFilter {
 impl EntityFilter for CommentFilter {
     type Entity = comment::Entity;
 
-    fn condition(
-        &self,
-        at: &At<comment::Entity>,
-        scope: &mut Scope,
-    ) -> Result<Condition, AppError> {
+    fn condition(&self, at: &At<comment::Entity>, scope: &mut Scope) -> Result<Compiled, AppError> {
         Conditions::new()
             .with(&self.id, |f| {
-                f.condition(at.col(comment::Column::Id), scope)
+                f.condition(Operand::of(at, comment::Column::Id), scope)
             })?
             .with(&self.body, |f| {
-                f.condition(at.col(comment::Column::Body), scope)
+                f.condition(Operand::of(at, comment::Column::Body), scope)
             })?
             .with(&self.created_at, |f| {
-                f.condition(at.col(comment::Column::CreatedAt), scope)
+                f.condition(Operand::of(at, comment::Column::CreatedAt), scope)
             })?
             .with(&self.post, |f| {
                 filter::parent(f.as_ref(), registry::COMMENT_POST, at, scope)

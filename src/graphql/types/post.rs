@@ -13,10 +13,10 @@ use super::visibility;
 use crate::error::AppError;
 use crate::graphql::core::{At, JoinedCount, Node, ToOne};
 use crate::graphql::filter;
-use crate::graphql::filter::scalar::bound;
+use crate::graphql::filter::scalar::{Ops, bound};
 use crate::graphql::filter::{
-    Comparison, Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter, ListFilter, Scope,
-    StringFilter,
+    Comparison, Compiled, Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter,
+    ListFilter, Operand, Scope, StringFilter,
 };
 use crate::graphql::loaders::aggregate::Timed;
 
@@ -226,11 +226,7 @@ pub struct PostStatusFilter {
 }
 
 impl PostStatusFilter {
-    fn condition(
-        &self,
-        col: sea_orm::sea_query::Expr,
-        scope: &mut Scope,
-    ) -> Result<Condition, AppError> {
+    fn condition(&self, col: Operand, scope: &mut Scope) -> Result<Compiled, AppError> {
         use sea_orm::sea_query::ExprTrait;
         scope.count_values(bound(&[&self.eq, &self.ne], &[&self.in_, &self.not_in]))?;
         let values = |list: &[PostStatus]| -> Result<Vec<&'static str>, AppError> {
@@ -242,20 +238,20 @@ impl PostStatusFilter {
             }
             Ok(list.iter().map(|s| s.column_value()).collect())
         };
-        let mut cond = Condition::all();
+        let mut ops = Ops::new(col);
         if let Some(s) = self.eq {
-            cond = cond.add(ExprTrait::eq(col.clone(), s.column_value()));
+            ops.holds(ExprTrait::eq(ops.col(), s.column_value()));
         }
         if let Some(s) = self.ne {
-            cond = cond.add(col.clone().ne(s.column_value()));
+            ops.fails(ops.col().ne(s.column_value()));
         }
         if let Some(list) = &self.in_ {
-            cond = cond.add(col.clone().is_in(values(list)?));
+            ops.holds(ops.col().is_in(values(list)?));
         }
         if let Some(list) = &self.not_in {
-            cond = cond.add(col.clone().is_not_in(values(list)?));
+            ops.fails(ops.col().is_not_in(values(list)?));
         }
-        Ok(cond)
+        Ok(ops.done())
     }
 }
 
@@ -274,7 +270,8 @@ pub struct PostFilter {
     pub updated_at: Option<DateTimeFilter>,
     /// The post's author matches.
     pub author: Option<Box<AuthorFilter>>,
-    /// The post's category matches (uncategorised posts never do).
+    /// The post's category matches; an uncategorised post reads as a category of
+    /// nulls (`{ category: { name: { ne: "Django" } } }` keeps it).
     pub category: Option<Box<CategoryFilter>>,
     /// The post's tags.
     pub tags: Option<Box<ListFilter<TagFilter>>>,
@@ -295,30 +292,30 @@ pub struct PostFilter {
 impl EntityFilter for PostFilter {
     type Entity = post::Entity;
 
-    fn condition(&self, at: &At<post::Entity>, scope: &mut Scope) -> Result<Condition, AppError> {
-        let id = at.col(post::Column::Id);
+    fn condition(&self, at: &At<post::Entity>, scope: &mut Scope) -> Result<Compiled, AppError> {
+        let id = Operand::of(at, post::Column::Id);
         Conditions::new()
             .with(&self.id, |f| f.condition(id.clone(), scope))?
             .with(&self.title, |f| {
-                f.condition(at.col(post::Column::Title), scope)
+                f.condition(Operand::of(at, post::Column::Title), scope)
             })?
             .with(&self.slug, |f| {
-                f.condition(at.col(post::Column::Slug), scope)
+                f.condition(Operand::of(at, post::Column::Slug), scope)
             })?
             .with(&self.body, |f| {
-                f.condition(at.col(post::Column::Body), scope)
+                f.condition(Operand::of(at, post::Column::Body), scope)
             })?
             .with(&self.status, |f| {
-                f.condition(at.col(post::Column::Status), scope)
+                f.condition(Operand::of(at, post::Column::Status), scope)
             })?
             .with(&self.published_at, |f| {
-                f.condition(at.col(post::Column::PublishedAt), scope)
+                f.condition(Operand::of(at, post::Column::PublishedAt), scope)
             })?
             .with(&self.created_at, |f| {
-                f.condition(at.col(post::Column::CreatedAt), scope)
+                f.condition(Operand::of(at, post::Column::CreatedAt), scope)
             })?
             .with(&self.updated_at, |f| {
-                f.condition(at.col(post::Column::UpdatedAt), scope)
+                f.condition(Operand::of(at, post::Column::UpdatedAt), scope)
             })?
             .with(&self.author, |f| {
                 filter::parent(f.as_ref(), registry::POST_AUTHOR, at, scope)
@@ -333,8 +330,8 @@ impl EntityFilter for PostFilter {
                 filter::to_many(f, registry::COMMENT_POST, at, scope)
             })?
             .with(&self.compare, |list| {
-                list.iter().try_fold(Condition::all(), |all, c| {
-                    Ok(all.add(c.condition(at, scope)?))
+                list.iter().try_fold(Compiled::all(), |all, c| {
+                    Ok(all.and(c.condition(at, scope)?))
                 })
             })?
             .with(&self.tagged_at, |f| {

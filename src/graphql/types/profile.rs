@@ -4,12 +4,13 @@ use entity::{author, profile};
 
 use super::{Author, AuthorFilter, to_id};
 use async_graphql::InputObject;
-use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
 use crate::graphql::core::{At, Node, ToOne};
 use crate::graphql::filter;
-use crate::graphql::filter::{Conditions, DateFilter, EntityFilter, IdFilter, Scope, StringFilter};
+use crate::graphql::filter::{
+    Compiled, Conditions, DateFilter, EntityFilter, IdFilter, Operand, Scope, StringFilter,
+};
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::related;
@@ -94,26 +95,22 @@ pub struct ProfileFilter {
 impl EntityFilter for ProfileFilter {
     type Entity = profile::Entity;
 
-    fn condition(
-        &self,
-        at: &At<profile::Entity>,
-        scope: &mut Scope,
-    ) -> Result<Condition, AppError> {
+    fn condition(&self, at: &At<profile::Entity>, scope: &mut Scope) -> Result<Compiled, AppError> {
         Conditions::new()
             .with(&self.id, |f| {
-                f.condition(at.col(profile::Column::Id), scope)
+                f.condition(Operand::of(at, profile::Column::Id), scope)
             })?
             .with(&self.bio, |f| {
-                f.condition(at.col(profile::Column::Bio), scope)
+                f.condition(Operand::of(at, profile::Column::Bio), scope)
             })?
             .with(&self.city, |f| {
-                f.condition(at.col(profile::Column::City), scope)
+                f.condition(Operand::of(at, profile::Column::City), scope)
             })?
             .with(&self.website, |f| {
-                f.condition(at.col(profile::Column::Website), scope)
+                f.condition(Operand::of(at, profile::Column::Website), scope)
             })?
             .with(&self.birthdate, |f| {
-                f.condition(at.col(profile::Column::Birthdate), scope)
+                f.condition(Operand::of(at, profile::Column::Birthdate), scope)
             })?
             .with(&self.author, |f| {
                 filter::parent(f.as_ref(), registry::PROFILE_AUTHOR, at, scope)

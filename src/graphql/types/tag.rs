@@ -5,13 +5,13 @@ use super::{
     Post, PostFilter, PostOrderField, Tagging, connection_names, page_args, page_cost, to_id,
 };
 use async_graphql::InputObject;
-use sea_orm::sea_query::Condition;
 
 use crate::error::AppError;
 use crate::graphql::core::{At, JoinedCount, Node};
 use crate::graphql::filter;
 use crate::graphql::filter::{
-    Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter, ListFilter, Scope, StringFilter,
+    Compiled, Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter, ListFilter, Operand,
+    Scope, StringFilter,
 };
 
 use crate::error::GqlResult;
@@ -117,15 +117,15 @@ pub struct TagFilter {
 impl EntityFilter for TagFilter {
     type Entity = tag::Entity;
 
-    fn condition(&self, at: &At<tag::Entity>, scope: &mut Scope) -> Result<Condition, AppError> {
-        let id = at.col(tag::Column::Id);
+    fn condition(&self, at: &At<tag::Entity>, scope: &mut Scope) -> Result<Compiled, AppError> {
+        let id = Operand::of(at, tag::Column::Id);
         Conditions::new()
             .with(&self.id, |f| f.condition(id.clone(), scope))?
             .with(&self.name, |f| {
-                f.condition(at.col(tag::Column::Name), scope)
+                f.condition(Operand::of(at, tag::Column::Name), scope)
             })?
             .with(&self.slug, |f| {
-                f.condition(at.col(tag::Column::Slug), scope)
+                f.condition(Operand::of(at, tag::Column::Slug), scope)
             })?
             .with(&self.posts, |f| {
                 filter::through(f, registry::TAG_POSTS, at, scope)
