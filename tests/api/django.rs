@@ -1223,3 +1223,74 @@ async fn random_filters_agree_with_a_reference_evaluation(#[case] backend: Backe
         );
     }
 }
+
+/// Any text, non-ASCII, symbols and controls included (but NUL, which no input
+/// takes), and a run of its characters.
+fn text_and_part() -> impl Strategy<Value = (String, String)> {
+    prop::collection::vec(any::<char>().prop_filter("not NUL", |c| *c != '\0'), 1..24)
+        .prop_flat_map(|chars| {
+            let n = chars.len();
+            (0..n).prop_flat_map(move |start| {
+                let chars = chars.clone();
+                (start + 1..=n).prop_map(move |end| {
+                    (chars.iter().collect(), chars[start..end].iter().collect())
+                })
+            })
+        })
+}
+
+#[apply(each_backend)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_always_matches_itself_ignoring_case(#[case] backend: Backend) {
+    if !listed(backend) {
+        return;
+    }
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = spawn(backend).await;
+    let conn = app.db.connect().await;
+    let handle = tokio::runtime::Handle::current();
+    let mut runner = TestRunner::new(PropConfig {
+        cases: 64,
+        failure_persistence: None,
+        ..PropConfig::default()
+    });
+    let (app, conn) = (&app, &conn);
+    let outcome = tokio::task::block_in_place(|| {
+        runner.run(&text_and_part(), |(title, part)| {
+            handle.block_on(async {
+                post::Entity::update_many()
+                    .col_expr(post::Column::Title, Expr::val(title.clone()))
+                    .filter(post::Column::Id.eq(1))
+                    .exec(conn)
+                    .await
+                    .expect("set the title");
+                // Post.objects.filter(title__iexact=t), __icontains, __istartswith,
+                // __iendswith, with t the title or a run of its characters.
+                let body = app
+                    .request(
+                        "query($t: String!, $p: String!) {
+                          eq: posts(filter: { title: { eq: $t, insensitive: true } }) { nodes { id } }
+                          in: posts(filter: { title: { in: [$t], insensitive: true } }) { nodes { id } }
+                          part: posts(filter: { title: { contains: $p, insensitive: true } }) { nodes { id } }
+                          starts: posts(filter: { title: { startsWith: $t, insensitive: true } }) { nodes { id } }
+                          ends: posts(filter: { title: { endsWith: $t, insensitive: true } }) { nodes { id } }
+                          exact: posts(filter: { title: { eq: $t } }) { nodes { id } }
+                        }",
+                        json!({ "t": title, "p": part }),
+                    )
+                    .await;
+                prop_assert!(body.get("errors").is_none(), "{title:?}: {body}");
+                for field in ["eq", "in", "part", "starts", "ends", "exact"] {
+                    prop_assert!(
+                        ids(&body["data"][field]).contains(&1),
+                        "{backend:?} {field}: {title:?} ({part:?}) {body}"
+                    );
+                }
+                Ok(())
+            })
+        })
+    });
+    if let Err(failure) = outcome {
+        panic!("{backend:?}: {failure}");
+    }
+}
