@@ -226,7 +226,7 @@ mod tests {
                 .is_err()
         );
         assert!(
-            check("{ ...F } fragment F on Root { posts(orderBy: [{ field: \"TITLE\" }]) { totalCount } }")
+            check("{ ...F } fragment F on Query { posts(orderBy: [{ field: \"TITLE\" }]) { totalCount } }")
                 .is_err()
         );
         // Strings where strings belong, and variables, are left alone.

@@ -361,7 +361,7 @@ async fn document_limits_refuse_before_anything_runs(#[case] backend: Backend) {
         let roots: String = (0..20).map(|i| format!(" p{i}: __typename")).collect();
         let data = app.data(&format!("{{ posts {{{aliases} }} }}")).await;
         assert_eq!(data["posts"]["a49"], "PostConnection");
-        assert_eq!(app.data(&format!("{{{roots} }}")).await["p19"], "Root");
+        assert_eq!(app.data(&format!("{{{roots} }}")).await["p19"], "Query");
     }
     // Each limit follows its setting.
     let app = TestApp::spawn_with(backends()[0], Fixture::Demo, |c| {

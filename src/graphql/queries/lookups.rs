@@ -52,7 +52,8 @@ async fn lookup<E: Node>(
     }
 }
 
-#[Object]
+/// Merged into the root `Query` under its own name, which the schema never shows.
+#[Object(name = "QueryLookups")]
 impl Query {
     /// The signed-in author; null without a valid bearer token.
     async fn viewer(&self, ctx: &Context<'_>) -> GqlResult<Option<Author>> {

@@ -7,5 +7,7 @@ mod lookups;
 pub use lookups::Query;
 
 /// The root query: lookups, lists and aggregates, and the group-by results.
+// Named `Query` in the schema, as Relay, codegen tools and most documents assume.
 #[derive(async_graphql::MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct Root(Query, groups::GroupQuery);
