@@ -4,6 +4,7 @@
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::Config;
+use crate::logging::LogFormat;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -21,6 +22,17 @@ pub struct Cli {
         global = true
     )]
     pub database_url: String,
+
+    /// How log events are written to standard error: `text` lines, or one `json`
+    /// object per line for a log pipeline.
+    #[arg(
+        long,
+        env = "BLOGQL_LOG_FORMAT",
+        value_enum,
+        default_value_t,
+        global = true
+    )]
+    pub log_format: LogFormat,
 
     #[command(subcommand)]
     pub command: Option<Command>,

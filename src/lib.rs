@@ -12,6 +12,7 @@ pub mod events;
 pub mod executor;
 pub mod graphql;
 pub mod http;
+pub mod logging;
 pub mod seed;
 pub mod sqlite_functions;
 pub mod startup;

@@ -4,19 +4,11 @@ use blogql::cli::{Cli, Command};
 use blogql::commands;
 use blogql::startup::Application;
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("blogql=info,tower_http=info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-
     let cli = Cli::parse();
+    blogql::logging::init(cli.log_format);
     let url = cli.database_url;
     let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
         None => serve(cli.serve, url).await,

@@ -138,20 +138,75 @@ async fn seed_is_deterministic_and_refuses_to_mix_data() {
 #[tokio::test]
 async fn first_start_creates_the_sqlite_file_and_stops_on_sigterm() {
     let dir = temp_dir("serve");
+    let (child, url) = serve(&dir, &[], Stdio::null()).await;
+    assert!(dir.join("blogql.db").exists());
+    let body = alice_city(&url).await;
+    assert_eq!(
+        body["data"]["author"]["profile"]["city"], "Casablanca",
+        "demo data loaded"
+    );
+    let exited = stop(child).await;
+    assert!(
+        exited.is_some_and(|s| s.success()),
+        "exits cleanly on SIGTERM: {exited:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn json_logs_are_one_object_per_line() {
+    let dir = temp_dir("json-logs");
+    let log = dir.join("stderr.log");
+    let file = std::fs::File::create(&log).expect("a log file");
+    let (child, url) = serve(&dir, &["--log-format", "json"], file.into()).await;
+    assert!(alice_city(&url).await["data"]["author"].is_object());
+    assert!(stop(child).await.is_some_and(|s| s.success()));
+    let text = std::fs::read_to_string(&log).expect("the log");
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let message = |m: &str| {
+        events
+            .iter()
+            .find(|e| {
+                e["fields"]["message"]
+                    .as_str()
+                    .is_some_and(|s| s.contains(m))
+            })
+            .unwrap_or_else(|| panic!("no {m:?} in {text}"))
+    };
+    let listening = message("blogql listening");
+    assert_eq!(listening["level"], "INFO");
+    assert_eq!(listening["target"], "blogql::startup");
+    assert!(
+        listening["fields"]["addr"]
+            .as_str()
+            .is_some_and(|a| url.ends_with(a))
+    );
+    assert!(listening["timestamp"].is_string());
+    message("shutting down");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Starts the binary on a free port in `dir`, and waits until it answers.
+async fn serve(dir: &Path, args: &[&str], stderr: Stdio) -> (std::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let mut child = Command::new(BIN)
+    let child = Command::new(BIN)
         .args(["--port", &port.to_string()])
-        .current_dir(&dir)
+        .args(args)
+        .current_dir(dir)
         .env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("start blogql");
-    let client = reqwest::Client::new();
     let url = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
     let mut up = false;
     for _ in 0..100 {
         if let Ok(resp) = client.get(format!("{url}/health")).send().await {
@@ -161,8 +216,11 @@ async fn first_start_creates_the_sqlite_file_and_stops_on_sigterm() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(up, "the server answered /health");
-    assert!(dir.join("blogql.db").exists());
-    let body: serde_json::Value = client
+    (child, url)
+}
+
+async fn alice_city(url: &str) -> serde_json::Value {
+    reqwest::Client::new()
         .post(format!("{url}/graphql"))
         .json(
             &serde_json::json!({ "query": "{ author(username: \"alice\") { profile { city } } }" }),
@@ -172,12 +230,11 @@ async fn first_start_creates_the_sqlite_file_and_stops_on_sigterm() {
         .expect("query")
         .json()
         .await
-        .expect("json");
-    assert_eq!(
-        body["data"]["author"]["profile"]["city"], "Casablanca",
-        "demo data loaded"
-    );
+        .expect("json")
+}
 
+/// Sends SIGTERM and waits up to five seconds for the exit.
+async fn stop(mut child: std::process::Child) -> Option<std::process::ExitStatus> {
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
@@ -191,11 +248,7 @@ async fn first_start_creates_the_sqlite_file_and_stops_on_sigterm() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let _ = child.kill();
-    assert!(
-        exited.is_some_and(|s| s.success()),
-        "exits cleanly on SIGTERM: {exited:?}"
-    );
-    let _ = std::fs::remove_dir_all(&dir);
+    exited
 }
 
 #[tokio::test]
