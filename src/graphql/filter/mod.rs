@@ -214,12 +214,16 @@ fn logic<F: EntityFilter>(
         }
     }
     if let Some(list) = or {
-        // `or: []` keeps nothing, as an empty disjunction should.
-        let mut any = Compiled::none();
+        let mut any: Option<Compiled> = None;
         for f in list {
-            any = any.or(f.condition(at, scope)?);
+            let one = f.condition(at, scope)?;
+            any = Some(match any {
+                Some(any) => any.or(one),
+                None => one,
+            });
         }
-        all = all.and(any);
+        // `or: []` keeps nothing, as an empty disjunction should.
+        all = all.and(any.unwrap_or_else(Compiled::none));
     }
     if let Some(f) = not {
         all = all.and(!f.condition(at, scope)?);
