@@ -13,9 +13,7 @@ import { GraphQLWsLink } from "@apollo/client/link/subscriptions/index.js";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 
-const BASE = process.env.BLOGQL_URL;
-assert.ok(BASE, "BLOGQL_URL names the server under test");
-const URI = `${BASE}/graphql`;
+import { URI, login } from "./server.mjs";
 
 /** A fetch that records every HTTP request (method, URL, parsed body). */
 function recorder() {
@@ -29,19 +27,6 @@ function recorder() {
     return fetch(url, init);
   };
   return { sent, fetch: fetchAndRecord };
-}
-
-async function login(username) {
-  const resp = await fetch(URI, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      query: `mutation($u: String!) { login(usernameOrEmail: $u, password: "blogql-demo") { token } }`,
-      variables: { u: username },
-    }),
-  });
-  const body = await resp.json();
-  return body.data.login.token;
 }
 
 function client(link, cache = new InMemoryCache()) {

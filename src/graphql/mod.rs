@@ -8,6 +8,7 @@ pub mod decode;
 pub mod error_codes;
 pub mod filter;
 pub mod generic_input;
+pub mod global_id;
 pub mod joins;
 pub mod limits;
 pub mod literals;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Subscription};
-use entity::{comment, post, post_tag, tag};
+use entity::{author, comment, post, post_tag, tag};
 use futures_util::{Stream, StreamExt, stream};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -35,7 +35,7 @@ impl Subscription {
         let request = RequestCtx::of(ctx)?;
         let author = author_id
             .as_ref()
-            .map(|id| parse_id("authorId", id))
+            .map(|id| parse_id::<author::Entity>("authorId", id))
             .transpose()?;
         let tag_id = match tag {
             None => None,
@@ -77,7 +77,7 @@ impl Subscription {
         post_id: ID,
     ) -> Result<impl Stream<Item = Comment> + use<>, AppError> {
         let request = RequestCtx::of(ctx)?;
-        let id = parse_id("postId", &post_id)?;
+        let id = parse_id::<post::Entity>("postId", &post_id)?;
         let (db, reader) = (request.db.clone(), request.reader());
         // A hidden post is as missing here as it is to a query.
         visible::<post::Entity>(&db, reader, id)

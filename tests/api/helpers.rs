@@ -533,6 +533,23 @@ pub fn id_of(object: &Value) -> i64 {
         .expect("a numeric id")
 }
 
+/// The type name and row a global id names.
+pub fn row_of(id: &str) -> (String, i64) {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(id)
+        .unwrap_or_else(|e| panic!("{id:?} is not a global id: {e}"));
+    let text = String::from_utf8(bytes).expect("a global id is text");
+    let (type_name, row) = text.split_once(':').expect("Type:row");
+    (type_name.to_owned(), row.parse().expect("a row id"))
+}
+
+/// The global id of `type_name`'s row `row`, as the server writes it.
+pub fn gid(type_name: &str, row: i64) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{type_name}:{row}"))
+}
+
 /// The first column of every row `sql` returns, as integers (NULL as `None`).
 pub async fn ints(conn: &DatabaseConnection, sql: &str) -> Vec<Option<i64>> {
     let stmt = sea_orm::Statement::from_string(conn.get_database_backend(), sql.to_owned());

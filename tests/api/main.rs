@@ -15,6 +15,7 @@ mod ordering;
 mod pagination;
 mod protocol;
 mod relations;
+mod relay;
 mod response_order;
 mod server;
 mod startup;

@@ -1,6 +1,7 @@
 //! Drafts are their author's alone, on every path that reaches posts (root lists,
-//! lookups by id and slug, `author.posts`, `tag.posts`, `category.posts`, counts,
-//! filters), and so are the comments on them; an email is its owner's alone.
+//! lookups by id and slug, Relay's `node` and `nodes`, `author.posts`,
+//! `tag.posts`, `category.posts`, counts, filters), and so are the comments on
+//! them; an email is its owner's alone.
 //! Demo data: post 4 is alice's draft, tagged django, in the Django category.
 
 use serde_json::{Value, json};
@@ -12,6 +13,8 @@ const EVERY_PATH: &str = r#"{
   posts { totalCount nodes { id } }
   byId: post(id: "4") { id }
   bySlug: post(slug: "draft-orm-deep-dive") { id }
+  byNode: node(id: "UG9zdDo0") { ... on Post { id } }
+  inNodes: nodes(ids: ["UG9zdDo0", "UG9zdDox"]) { ... on Post { id } }
   author(username: "alice") { postCount posts { totalCount nodes { id } } }
   tag(slug: "django") { postCount posts { totalCount nodes { id } } }
   category(slug: "django") { postCount posts { totalCount nodes { id } } }
@@ -41,6 +44,8 @@ fn view(posts: &[i64], draft: bool) -> Value {
         "posts": listed(posts),
         "byId": found,
         "bySlug": found,
+        "byNode": found,
+        "inNodes": [found, { "id": "1" }],
         "author": { "postCount": alice.len(), "posts": listed(&alice) },
         "tag": { "postCount": django.len(), "posts": listed(&django) },
         "category": { "postCount": django.len(), "posts": listed(&django) },

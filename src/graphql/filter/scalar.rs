@@ -15,7 +15,8 @@ use sea_orm::{ColumnTrait, DbBackend, EntityTrait};
 
 use super::{ARGUMENT, Compiled, MAX_TEXT, Scope};
 use crate::error::AppError;
-use crate::graphql::core::At;
+use crate::graphql::core::{At, Node};
+use crate::graphql::global_id;
 
 /// The name of the Unicode uppercase function registered on every SQLite
 /// connection (see `db`): SQLite's own `upper()` maps ASCII letters only.
@@ -193,9 +194,9 @@ pub struct DateFilter {
     pub is_null: Option<bool>,
 }
 
-fn parse(id: &ID) -> Result<i64, AppError> {
-    id.parse()
-        .map_err(|_| AppError::bad_input(ARGUMENT, format!("`{}` is not a valid ID", id.as_str())))
+/// A row id, or a global id of an `E` (see `graphql::global_id`).
+fn parse<E: Node>(id: &ID) -> Result<i64, AppError> {
+    global_id::row::<E>(id).map_err(|why| AppError::bad_input(ARGUMENT, format!("an id {why}")))
 }
 
 /// Value lists longer than this belong in a join, not in a filter.
@@ -221,23 +222,28 @@ pub fn bound<T, L>(options: &[&Option<T>], lists: &[&Option<Vec<L>>]) -> usize {
 }
 
 impl IdFilter {
-    pub fn condition(&self, col: Operand, scope: &mut Scope) -> Result<Compiled, AppError> {
+    /// The condition on `col`, an id of an `E`.
+    pub fn condition<E: Node>(
+        &self,
+        col: Operand,
+        scope: &mut Scope,
+    ) -> Result<Compiled, AppError> {
         scope.count_values(bound(&[&self.eq, &self.ne], &[&self.in_, &self.not_in]))?;
         let mut ops = Ops::new(col);
         if let Some(v) = &self.eq {
-            ops.holds(ExprTrait::eq(ops.col(), parse(v)?));
+            ops.holds(ExprTrait::eq(ops.col(), parse::<E>(v)?));
         }
         if let Some(v) = &self.ne {
-            ops.fails(ops.col().ne(parse(v)?));
+            ops.fails(ops.col().ne(parse::<E>(v)?));
         }
         if let Some(list) = &self.in_ {
             non_empty("in", list)?;
-            let ids = list.iter().map(parse).collect::<Result<Vec<_>, _>>()?;
+            let ids = list.iter().map(parse::<E>).collect::<Result<Vec<_>, _>>()?;
             ops.holds(ops.col().is_in(ids));
         }
         if let Some(list) = &self.not_in {
             non_empty("notIn", list)?;
-            let ids = list.iter().map(parse).collect::<Result<Vec<_>, _>>()?;
+            let ids = list.iter().map(parse::<E>).collect::<Result<Vec<_>, _>>()?;
             ops.fails(ops.col().is_not_in(ids));
         }
         ops.is_null(self.is_null);

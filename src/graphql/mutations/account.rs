@@ -143,6 +143,6 @@ impl AccountMutation {
         if !dry_run {
             RequestCtx::of(ctx)?.token_ended();
         }
-        Ok(deletion.into())
+        Ok(DeletePayload::of::<author::Entity>(deletion))
     }
 }

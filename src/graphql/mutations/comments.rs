@@ -1,6 +1,7 @@
 //! Comment mutations: arguments in, [`crate::domain::comments`] operations, payloads out.
 
 use async_graphql::{Context, ID, Object, SimpleObject};
+use entity::{comment, post};
 
 use super::delete::DeletePayload;
 use super::{key, session};
@@ -37,9 +38,11 @@ impl CommentMutation {
         body: String,
     ) -> GqlResult<CommentPayload> {
         let s = session(ctx)?;
-        Ok(comments::create(s, key("postId", &post_id)?, &body)
-            .await?
-            .into())
+        Ok(
+            comments::create(s, key::<post::Entity>("postId", &post_id)?, &body)
+                .await?
+                .into(),
+        )
     }
 
     /// Changes a comment of the signed-in author's.
@@ -50,7 +53,11 @@ impl CommentMutation {
         body: String,
     ) -> GqlResult<CommentPayload> {
         let s = session(ctx)?;
-        Ok(comments::update(s, key("id", &id)?, &body).await?.into())
+        Ok(
+            comments::update(s, key::<comment::Entity>("id", &id)?, &body)
+                .await?
+                .into(),
+        )
     }
 
     /// Deletes a comment: its author may, and so may the author of the post.
@@ -61,6 +68,9 @@ impl CommentMutation {
         #[graphql(default)] dry_run: bool,
     ) -> GqlResult<DeletePayload> {
         let s = session(ctx)?;
-        Ok(comments::delete(s, key("id", &id)?, dry_run).await?.into())
+        let id = key::<comment::Entity>("id", &id)?;
+        Ok(DeletePayload::of::<comment::Entity>(
+            comments::delete(s, id, dry_run).await?,
+        ))
     }
 }

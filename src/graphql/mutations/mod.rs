@@ -20,6 +20,8 @@ use super::context::RequestCtx;
 use crate::domain::{Session, Store};
 use crate::error::{AppError, GqlResult};
 use crate::events::Events;
+use crate::graphql::core::Node;
+use crate::graphql::global_id;
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
@@ -44,7 +46,6 @@ fn session<'a>(ctx: &Context<'a>) -> GqlResult<Session<'a>> {
 }
 
 /// An `ID` argument or input field as a key.
-fn key(field: &'static str, id: &ID) -> Result<i64, AppError> {
-    id.parse()
-        .map_err(|_| AppError::invalid(field, format!("`{field}` is not a valid ID")))
+fn key<E: Node>(field: &'static str, id: &ID) -> Result<i64, AppError> {
+    global_id::row::<E>(id).map_err(|why| AppError::invalid(field, format!("`{field}` {why}")))
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use entity::post::Status;
+use entity::{category, post, tag};
 
 use super::delete::DeletePayload;
 use super::{key, session};
@@ -84,7 +85,7 @@ fn at_most_tags<T>(field: &'static str, list: &[T]) -> Result<(), AppError> {
 fn ids(field: &'static str, ids: Option<&[ID]>) -> Result<Vec<i64>, AppError> {
     let ids = ids.unwrap_or_default();
     at_most_tags(field, ids)?;
-    ids.iter().map(|id| key(field, id)).collect()
+    ids.iter().map(|id| key::<tag::Entity>(field, id)).collect()
 }
 
 /// Tags by id and by name, as a mutation's arguments give them.
@@ -111,7 +112,7 @@ impl PostMutation {
         let new = NewPost {
             tags: wanted(input.tag_ids, input.tag_names)?,
             category_id: match &input.category_id {
-                Some(id) => Some(key("categoryId", id)?),
+                Some(id) => Some(key::<category::Entity>("categoryId", id)?),
                 None => None,
             },
             title: input.title,
@@ -130,9 +131,9 @@ impl PostMutation {
         id: ID,
         input: UpdatePostInput,
     ) -> GqlResult<PostPayload> {
-        let (s, id) = (session(ctx)?, key("id", &id)?);
+        let (s, id) = (session(ctx)?, key::<post::Entity>("id", &id)?);
         let category_id = match input.category_id {
-            MaybeUndefined::Value(id) => Some(Some(key("categoryId", &id)?)),
+            MaybeUndefined::Value(id) => Some(Some(key::<category::Entity>("categoryId", &id)?)),
             MaybeUndefined::Null => Some(None),
             MaybeUndefined::Undefined => None,
         };
@@ -147,13 +148,13 @@ impl PostMutation {
 
     /// Publishes a post: public from now on, `publishedAt` set (kept if it was already).
     async fn publish_post(&self, ctx: &Context<'_>, id: ID) -> GqlResult<PostPayload> {
-        let (s, id) = (session(ctx)?, key("id", &id)?);
+        let (s, id) = (session(ctx)?, key::<post::Entity>("id", &id)?);
         Ok(posts::set_status(s, id, Status::Published).await?.into())
     }
 
     /// Makes a post a draft again: visible to its author alone, `publishedAt` cleared.
     async fn unpublish_post(&self, ctx: &Context<'_>, id: ID) -> GqlResult<PostPayload> {
-        let (s, id) = (session(ctx)?, key("id", &id)?);
+        let (s, id) = (session(ctx)?, key::<post::Entity>("id", &id)?);
         Ok(posts::set_status(s, id, Status::Draft).await?.into())
     }
 
@@ -166,7 +167,7 @@ impl PostMutation {
         tag_ids: Option<Vec<ID>>,
         tag_names: Option<Vec<String>>,
     ) -> GqlResult<PostPayload> {
-        let (s, post_id) = (session(ctx)?, key("postId", &post_id)?);
+        let (s, post_id) = (session(ctx)?, key::<post::Entity>("postId", &post_id)?);
         let op = Relink::Add(wanted(tag_ids, tag_names)?);
         Ok(posts::relink(s, post_id, op).await?.into())
     }
@@ -178,7 +179,7 @@ impl PostMutation {
         post_id: ID,
         tag_ids: Vec<ID>,
     ) -> GqlResult<PostPayload> {
-        let (s, post_id) = (session(ctx)?, key("postId", &post_id)?);
+        let (s, post_id) = (session(ctx)?, key::<post::Entity>("postId", &post_id)?);
         let tags: BTreeSet<i64> = ids("tagIds", Some(&tag_ids))?.into_iter().collect();
         Ok(posts::relink(s, post_id, Relink::Remove(tags))
             .await?
@@ -194,14 +195,14 @@ impl PostMutation {
         tag_ids: Option<Vec<ID>>,
         tag_names: Option<Vec<String>>,
     ) -> GqlResult<PostPayload> {
-        let (s, post_id) = (session(ctx)?, key("postId", &post_id)?);
+        let (s, post_id) = (session(ctx)?, key::<post::Entity>("postId", &post_id)?);
         let op = Relink::Set(wanted(tag_ids, tag_names)?);
         Ok(posts::relink(s, post_id, op).await?.into())
     }
 
     /// Detaches every tag (Django's `post.tags.clear`).
     async fn clear_tags(&self, ctx: &Context<'_>, post_id: ID) -> GqlResult<PostPayload> {
-        let (s, post_id) = (session(ctx)?, key("postId", &post_id)?);
+        let (s, post_id) = (session(ctx)?, key::<post::Entity>("postId", &post_id)?);
         Ok(posts::relink(s, post_id, Relink::Clear).await?.into())
     }
 
@@ -213,7 +214,9 @@ impl PostMutation {
         id: ID,
         #[graphql(default)] dry_run: bool,
     ) -> GqlResult<DeletePayload> {
-        let (s, id) = (session(ctx)?, key("id", &id)?);
-        Ok(posts::delete(s, id, dry_run).await?.into())
+        let (s, id) = (session(ctx)?, key::<post::Entity>("id", &id)?);
+        Ok(DeletePayload::of::<post::Entity>(
+            posts::delete(s, id, dry_run).await?,
+        ))
     }
 }

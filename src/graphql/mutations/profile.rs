@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::NaiveDate;
+use entity::profile;
 
 use super::delete::DeletePayload;
 use super::session;
@@ -75,6 +76,7 @@ impl ProfileMutation {
         ctx: &Context<'_>,
         #[graphql(default)] dry_run: bool,
     ) -> GqlResult<DeletePayload> {
-        Ok(profiles::delete(session(ctx)?, dry_run).await?.into())
+        let deletion = profiles::delete(session(ctx)?, dry_run).await?;
+        Ok(DeletePayload::of::<profile::Entity>(deletion))
     }
 }

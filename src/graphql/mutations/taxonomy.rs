@@ -47,7 +47,7 @@ impl TaxonomyMutation {
         name: Option<String>,
         slug: Option<String>,
     ) -> GqlResult<CategoryPayload> {
-        let (s, id) = (session(ctx)?, key("id", &id)?);
+        let (s, id) = (session(ctx)?, key::<category::Entity>("id", &id)?);
         let (name, slug) = (name.as_deref(), slug.as_deref());
         let category = taxonomy::rename::<category::Entity>(s, id, name, slug).await?;
         Ok(CategoryPayload {
@@ -62,8 +62,10 @@ impl TaxonomyMutation {
         id: ID,
         #[graphql(default)] dry_run: bool,
     ) -> GqlResult<DeletePayload> {
-        let (s, id) = (session(ctx)?, key("id", &id)?);
-        Ok(taxonomy::delete_category(s, id, dry_run).await?.into())
+        let (s, id) = (session(ctx)?, key::<category::Entity>("id", &id)?);
+        Ok(DeletePayload::of::<category::Entity>(
+            taxonomy::delete_category(s, id, dry_run).await?,
+        ))
     }
 
     /// Creates a tag (any signed-in author).
@@ -86,7 +88,7 @@ impl TaxonomyMutation {
         name: Option<String>,
         slug: Option<String>,
     ) -> GqlResult<TagPayload> {
-        let (s, id) = (session(ctx)?, key("id", &id)?);
+        let (s, id) = (session(ctx)?, key::<tag::Entity>("id", &id)?);
         let tag = taxonomy::rename::<tag::Entity>(s, id, name.as_deref(), slug.as_deref()).await?;
         Ok(TagPayload { tag: Tag(tag) })
     }
@@ -99,7 +101,9 @@ impl TaxonomyMutation {
         id: ID,
         #[graphql(default)] dry_run: bool,
     ) -> GqlResult<DeletePayload> {
-        let (s, id) = (session(ctx)?, key("id", &id)?);
-        Ok(taxonomy::delete_tag(s, id, dry_run).await?.into())
+        let (s, id) = (session(ctx)?, key::<tag::Entity>("id", &id)?);
+        Ok(DeletePayload::of::<tag::Entity>(
+            taxonomy::delete_tag(s, id, dry_run).await?,
+        ))
     }
 }

@@ -30,7 +30,7 @@ async fn lookup<E: Node>(
     (name, col, value): (&'static str, E::Column, Option<String>),
 ) -> GqlResult<Option<E::Model>> {
     match (id, value) {
-        (Some(id), None) => relations::belongs_to::<E>(ctx, parse_id("id", &id)?).await,
+        (Some(id), None) => relations::belongs_to::<E>(ctx, parse_id::<E>("id", &id)?).await,
         (None, Some(value)) => {
             let request = RequestCtx::of(ctx)?;
             let mut stmt = columns::find::<E>(request.reader())
@@ -107,7 +107,7 @@ impl Query {
 
     /// A profile by `id`; null when there is none.
     async fn profile(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Profile>> {
-        let id = parse_id("id", &id)?;
+        let id = parse_id::<profile::Entity>("id", &id)?;
         Ok(relations::belongs_to::<profile::Entity>(ctx, id)
             .await?
             .map(Profile))
@@ -218,7 +218,7 @@ impl Query {
 
     /// A comment by `id`; null when there is none.
     async fn comment(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Comment>> {
-        let id = parse_id("id", &id)?;
+        let id = parse_id::<comment::Entity>("id", &id)?;
         Ok(relations::belongs_to::<comment::Entity>(ctx, id)
             .await?
             .map(Comment))

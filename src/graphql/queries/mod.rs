@@ -3,11 +3,13 @@
 
 mod groups;
 mod lookups;
+mod nodes;
 
 pub use lookups::Query;
 
-/// The root query: lookups, lists and aggregates, and the group-by results.
+/// The root query: lookups, lists and aggregates, Relay's `node`, and the
+/// group-by results.
 // Named `Query` in the schema, as Relay, codegen tools and most documents assume.
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct Root(Query, groups::GroupQuery);
+pub struct Root(Query, nodes::NodeQuery, groups::GroupQuery);

@@ -4,7 +4,7 @@ use entity::{author, profile};
 
 use super::{
     Comment, CommentFilter, CommentOrderField, Post, PostAggregate, PostFilter, PostOrderField,
-    Profile, ProfileFilter, page_args, page_cost, to_id,
+    Profile, ProfileFilter, page_args, page_cost,
 };
 use async_graphql::InputObject;
 
@@ -15,6 +15,7 @@ use crate::graphql::filter::{
     Compiled, Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter, ListFilter, Operand,
     Scope, StringFilter,
 };
+use crate::graphql::global_id;
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::{counted, related};
@@ -64,8 +65,16 @@ impl SortField for AuthorOrderField {
 
 #[Object]
 impl Author {
+    /// The row's primary key (Django's `pk`).
     async fn id(&self) -> ID {
-        to_id(self.0.id)
+        ID(self.0.id.to_string())
+    }
+
+    /// Globally unique and opaque, for Relay's object identification: `node(id:)`
+    /// refetches the object by it, and every `id` argument and filter takes it as
+    /// well as `id`.
+    pub async fn node_id(&self) -> ID {
+        global_id::of::<author::Entity>(self.0.id)
     }
 
     /// Unique sign-in name.
@@ -175,7 +184,9 @@ impl EntityFilter for AuthorFilter {
     fn condition(&self, at: &At<author::Entity>, scope: &mut Scope) -> Result<Compiled, AppError> {
         let id = Operand::of(at, author::Column::Id);
         Conditions::new()
-            .with(&self.id, |f| f.condition(id.clone(), scope))?
+            .with(&self.id, |f| {
+                f.condition::<author::Entity>(id.clone(), scope)
+            })?
             .with(&self.username, |f| {
                 f.condition(Operand::of(at, author::Column::Username), scope)
             })?

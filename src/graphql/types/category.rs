@@ -1,7 +1,7 @@
 use async_graphql::{Context, Enum, ID, Object};
 use entity::category;
 
-use super::{Post, PostAggregate, PostFilter, PostOrderField, page_args, page_cost, to_id};
+use super::{Post, PostAggregate, PostFilter, PostOrderField, page_args, page_cost};
 use async_graphql::InputObject;
 
 use crate::error::AppError;
@@ -11,6 +11,7 @@ use crate::graphql::filter::{
     Compiled, Conditions, EntityFilter, FilterArg, IdFilter, ListFilter, Operand, Scope,
     StringFilter,
 };
+use crate::graphql::global_id;
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::counted;
@@ -46,8 +47,16 @@ impl SortField for CategoryOrderField {
 
 #[Object]
 impl Category {
+    /// The row's primary key (Django's `pk`).
     async fn id(&self) -> ID {
-        to_id(self.0.id)
+        ID(self.0.id.to_string())
+    }
+
+    /// Globally unique and opaque, for Relay's object identification: `node(id:)`
+    /// refetches the object by it, and every `id` argument and filter takes it as
+    /// well as `id`.
+    pub async fn node_id(&self) -> ID {
+        global_id::of::<category::Entity>(self.0.id)
     }
 
     async fn name(&self) -> &str {
@@ -115,7 +124,9 @@ impl EntityFilter for CategoryFilter {
     ) -> Result<Compiled, AppError> {
         let id = Operand::of(at, category::Column::Id);
         Conditions::new()
-            .with(&self.id, |f| f.condition(id.clone(), scope))?
+            .with(&self.id, |f| {
+                f.condition::<category::Entity>(id.clone(), scope)
+            })?
             .with(&self.name, |f| {
                 f.condition(Operand::of(at, category::Column::Name), scope)
             })?

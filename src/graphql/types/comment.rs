@@ -2,7 +2,7 @@ use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::{author, comment, post};
 
-use super::{Author, AuthorFilter, Post, PostFilter, to_id};
+use super::{Author, AuthorFilter, Post, PostFilter};
 use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
 
@@ -13,6 +13,7 @@ use crate::graphql::filter;
 use crate::graphql::filter::{
     Compiled, Conditions, DateTimeFilter, EntityFilter, IdFilter, Operand, Scope, StringFilter,
 };
+use crate::graphql::global_id;
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::related;
@@ -53,8 +54,16 @@ impl SortField for CommentOrderField {
 
 #[Object]
 impl Comment {
+    /// The row's primary key (Django's `pk`).
     async fn id(&self) -> ID {
-        to_id(self.0.id)
+        ID(self.0.id.to_string())
+    }
+
+    /// Globally unique and opaque, for Relay's object identification: `node(id:)`
+    /// refetches the object by it, and every `id` argument and filter takes it as
+    /// well as `id`.
+    pub async fn node_id(&self) -> ID {
+        global_id::of::<comment::Entity>(self.0.id)
     }
 
     async fn body(&self) -> &str {
@@ -105,7 +114,7 @@ impl EntityFilter for CommentFilter {
     fn condition(&self, at: &At<comment::Entity>, scope: &mut Scope) -> Result<Compiled, AppError> {
         Conditions::new()
             .with(&self.id, |f| {
-                f.condition(Operand::of(at, comment::Column::Id), scope)
+                f.condition::<comment::Entity>(Operand::of(at, comment::Column::Id), scope)
             })?
             .with(&self.body, |f| {
                 f.condition(Operand::of(at, comment::Column::Body), scope)

@@ -5,6 +5,7 @@ mod aggregate;
 mod author;
 mod category;
 mod comment;
+mod node;
 mod post;
 mod profile;
 mod tag;
@@ -17,11 +18,14 @@ pub use aggregate::{PostAggregate, TimeRange};
 pub use author::{Author, AuthorFilter, AuthorOrderField};
 pub use category::{Category, CategoryFilter, CategoryOrderField};
 pub use comment::{Comment, CommentFilter, CommentOrderField};
+pub use node::AnyNode;
 pub use post::{Post, PostFilter, PostOrderField, PostStatus, PostStatusFilter};
 pub use profile::{Profile, ProfileFilter, ProfileOrderField};
 pub use tag::{Tag, TagFilter, TagOrderField};
 
 use crate::error::AppError;
+use crate::graphql::core::Node;
+use crate::graphql::global_id;
 
 /// The complexity of a list field: what one row costs times the rows a page can
 /// hold (the default page size when neither `first` nor `last` is given), so the
@@ -36,15 +40,11 @@ pub fn page_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
 /// The rows a list is costed at when the client names no page size.
 const DEFAULT_ROWS: usize = 20;
 
-/// The `ID` of a row: its primary key as a decimal string.
-pub fn to_id(id: i64) -> ID {
-    ID(id.to_string())
-}
-
-/// Reads an `ID` argument back into a primary key.
-pub fn parse_id(argument: &'static str, id: &ID) -> Result<i64, AppError> {
-    id.parse::<i64>()
-        .map_err(|_| AppError::bad_input(argument, format!("`{argument}` is not a valid ID")))
+/// Reads an `ID` argument, a global id of an `E` or a row id, back into a
+/// primary key.
+pub fn parse_id<E: Node>(argument: &'static str, id: &ID) -> Result<i64, AppError> {
+    global_id::row::<E>(id)
+        .map_err(|why| AppError::bad_input(argument, format!("`{argument}` {why}")))
 }
 
 /// What a post ↔ tag edge carries besides its node: the join row's own column.

@@ -4,7 +4,7 @@ use entity::{author, category, post, post_tag};
 
 use super::{
     Author, AuthorFilter, Category, CategoryFilter, Comment, CommentFilter, CommentOrderField, Tag,
-    TagFilter, TagOrderField, Tagging, connection_names, page_args, page_cost, to_id,
+    TagFilter, TagOrderField, Tagging, connection_names, page_args, page_cost,
 };
 use async_graphql::InputObject;
 use sea_orm::sea_query::Condition;
@@ -18,6 +18,7 @@ use crate::graphql::filter::{
     Comparison, Compiled, Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter,
     ListFilter, Operand, Scope, StringFilter,
 };
+use crate::graphql::global_id;
 use crate::graphql::loaders::aggregate::Timed;
 
 use crate::error::GqlResult;
@@ -102,8 +103,16 @@ pub type PostTagConnection = Conn<Tag, Tagging, PostTagConnectionName, PostTagEd
 
 #[Object]
 impl Post {
+    /// The row's primary key (Django's `pk`).
     async fn id(&self) -> ID {
-        to_id(self.0.id)
+        ID(self.0.id.to_string())
+    }
+
+    /// Globally unique and opaque, for Relay's object identification: `node(id:)`
+    /// refetches the object by it, and every `id` argument and filter takes it as
+    /// well as `id`.
+    pub async fn node_id(&self) -> ID {
+        global_id::of::<post::Entity>(self.0.id)
     }
 
     async fn title(&self) -> &str {
@@ -295,7 +304,7 @@ impl EntityFilter for PostFilter {
     fn condition(&self, at: &At<post::Entity>, scope: &mut Scope) -> Result<Compiled, AppError> {
         let id = Operand::of(at, post::Column::Id);
         Conditions::new()
-            .with(&self.id, |f| f.condition(id.clone(), scope))?
+            .with(&self.id, |f| f.condition::<post::Entity>(id.clone(), scope))?
             .with(&self.title, |f| {
                 f.condition(Operand::of(at, post::Column::Title), scope)
             })?

@@ -2,7 +2,7 @@ use async_graphql::{Context, Enum, ID, Object};
 use chrono::NaiveDate;
 use entity::{author, profile};
 
-use super::{Author, AuthorFilter, to_id};
+use super::{Author, AuthorFilter};
 use async_graphql::InputObject;
 
 use crate::error::AppError;
@@ -11,6 +11,7 @@ use crate::graphql::filter;
 use crate::graphql::filter::{
     Compiled, Conditions, DateFilter, EntityFilter, IdFilter, Operand, Scope, StringFilter,
 };
+use crate::graphql::global_id;
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::related;
@@ -48,8 +49,16 @@ impl SortField for ProfileOrderField {
 
 #[Object]
 impl Profile {
+    /// The row's primary key (Django's `pk`).
     async fn id(&self) -> ID {
-        to_id(self.0.id)
+        ID(self.0.id.to_string())
+    }
+
+    /// Globally unique and opaque, for Relay's object identification: `node(id:)`
+    /// refetches the object by it, and every `id` argument and filter takes it as
+    /// well as `id`.
+    pub async fn node_id(&self) -> ID {
+        global_id::of::<profile::Entity>(self.0.id)
     }
 
     /// Free text about the author; empty when not written.
@@ -98,7 +107,7 @@ impl EntityFilter for ProfileFilter {
     fn condition(&self, at: &At<profile::Entity>, scope: &mut Scope) -> Result<Compiled, AppError> {
         Conditions::new()
             .with(&self.id, |f| {
-                f.condition(Operand::of(at, profile::Column::Id), scope)
+                f.condition::<profile::Entity>(Operand::of(at, profile::Column::Id), scope)
             })?
             .with(&self.bio, |f| {
                 f.condition(Operand::of(at, profile::Column::Bio), scope)

@@ -1,9 +1,7 @@
 use async_graphql::{Context, Enum, ID, Object};
 use entity::{post_tag, tag};
 
-use super::{
-    Post, PostFilter, PostOrderField, Tagging, connection_names, page_args, page_cost, to_id,
-};
+use super::{Post, PostFilter, PostOrderField, Tagging, connection_names, page_args, page_cost};
 use async_graphql::InputObject;
 
 use crate::error::AppError;
@@ -13,6 +11,7 @@ use crate::graphql::filter::{
     Compiled, Conditions, DateTimeFilter, EntityFilter, FilterArg, IdFilter, ListFilter, Operand,
     Scope, StringFilter,
 };
+use crate::graphql::global_id;
 
 use crate::error::GqlResult;
 use crate::graphql::pagination::derived::counted;
@@ -60,8 +59,16 @@ pub type TagPostConnection = Conn<Post, Tagging, TagPostConnectionName, TagPostE
 
 #[Object]
 impl Tag {
+    /// The row's primary key (Django's `pk`).
     async fn id(&self) -> ID {
-        to_id(self.0.id)
+        ID(self.0.id.to_string())
+    }
+
+    /// Globally unique and opaque, for Relay's object identification: `node(id:)`
+    /// refetches the object by it, and every `id` argument and filter takes it as
+    /// well as `id`.
+    pub async fn node_id(&self) -> ID {
+        global_id::of::<tag::Entity>(self.0.id)
     }
 
     async fn name(&self) -> &str {
@@ -120,7 +127,7 @@ impl EntityFilter for TagFilter {
     fn condition(&self, at: &At<tag::Entity>, scope: &mut Scope) -> Result<Compiled, AppError> {
         let id = Operand::of(at, tag::Column::Id);
         Conditions::new()
-            .with(&self.id, |f| f.condition(id.clone(), scope))?
+            .with(&self.id, |f| f.condition::<tag::Entity>(id.clone(), scope))?
             .with(&self.name, |f| {
                 f.condition(Operand::of(at, tag::Column::Name), scope)
             })?
