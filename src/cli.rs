@@ -1,4 +1,4 @@
-//! The command line: `blogql [serve]`, `migrate`, `seed`, `schema`. The server's
+//! The command line: `blogql [serve]`, `migrate`, `seed`, `schema [--diff]`. The server's
 //! settings are [`Config`]'s; every one can also come from the environment.
 
 use clap::{Args, Parser, Subcommand};
@@ -53,13 +53,27 @@ pub enum Command {
     },
     /// Fill an empty database with the deterministic benchmark data set.
     Seed(SeedArgs),
-    /// Print the GraphQL schema (SDL).
-    Schema,
+    /// Print the GraphQL schema (SDL), or with `--diff` what changed since an
+    /// older one.
+    Schema(SchemaArgs),
     /// Mark an author as staff: they may then rename and delete categories and tags.
     Promote {
         /// The author's username.
         username: String,
     },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SchemaArgs {
+    /// Compare the schema with this older SDL file instead of printing it: each
+    /// change is listed as BREAKING, DANGEROUS or SAFE, and the exit status is 1
+    /// when a breaking change is not accepted.
+    #[arg(long, value_name = "OLD.graphql")]
+    pub diff: Option<std::path::PathBuf>,
+    /// Breaking changes made on purpose, one per line as the diff names them
+    /// (`FIELD_REMOVED Post.rowId`); `#` starts a comment.
+    #[arg(long, value_name = "FILE", requires = "diff")]
+    pub accept: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand, Debug, Clone, Copy)]

@@ -1,4 +1,4 @@
-//! The subcommands besides serving: migrations, seeding, printing the schema.
+//! The subcommands besides serving: migrations, seeding, the schema and its diff.
 
 use std::time::Instant;
 
@@ -7,7 +7,8 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
-use crate::cli::{MigrateAction, SeedArgs};
+use crate::cli::{MigrateAction, SchemaArgs, SeedArgs};
+use crate::schema_diff::{self, Class};
 use crate::{db, graphql, seed};
 
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +19,8 @@ pub enum CommandError {
     NotEmpty,
     #[error("no author is called {0:?}")]
     NoSuchAuthor(String),
+    #[error("{0}: {1}")]
+    File(String, String),
 }
 
 pub async fn migrate(database_url: &str, action: MigrateAction) -> Result<(), CommandError> {
@@ -57,8 +60,50 @@ pub async fn seed(database_url: &str, args: SeedArgs) -> Result<(), CommandError
     Ok(())
 }
 
-pub fn schema() {
-    print!("{}", graphql::sdl());
+/// Prints the SDL, or the changes since `--diff`'s schema; false when a breaking
+/// change is not accepted.
+pub fn schema(args: &SchemaArgs) -> Result<bool, CommandError> {
+    let Some(old) = &args.diff else {
+        print!("{}", graphql::sdl());
+        return Ok(true);
+    };
+    let read = |path: &std::path::Path| {
+        let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if len > schema_diff::MAX_SDL_BYTES as u64 {
+            return Err(CommandError::File(
+                path.display().to_string(),
+                "too large".into(),
+            ));
+        }
+        std::fs::read_to_string(path)
+            .map_err(|e| CommandError::File(path.display().to_string(), e.to_string()))
+    };
+    let old_sdl = read(old)?;
+    let accepted: Vec<String> = match &args.accept {
+        Some(path) => read(path)?
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or_default().trim().to_owned())
+            .filter(|l| !l.is_empty())
+            .collect(),
+        None => Vec::new(),
+    };
+    let changes = schema_diff::diff(&old_sdl, &graphql::sdl())
+        .map_err(|e| CommandError::File(old.display().to_string(), e.to_string()))?;
+    let mut refused = 0;
+    for change in &changes {
+        let accepted = change.class == Class::Breaking && accepted.contains(&change.key());
+        let note = if accepted { "  (accepted)" } else { "" };
+        println!("{change}{note}");
+        refused += usize::from(change.class == Class::Breaking && !accepted);
+    }
+    let count = |class| changes.iter().filter(|c| c.class == class).count();
+    println!(
+        "{} breaking ({refused} not accepted), {} dangerous, {} safe",
+        count(Class::Breaking),
+        count(Class::Dangerous),
+        count(Class::Safe)
+    );
+    Ok(refused == 0)
 }
 
 pub async fn promote(database_url: &str, username: &str) -> Result<(), CommandError> {

@@ -20,10 +20,12 @@ async fn main() -> ExitCode {
         Some(Command::Promote { username }) => {
             commands::promote(&url, &username).await.map_err(Into::into)
         }
-        Some(Command::Schema) => {
-            commands::schema();
-            Ok(())
-        }
+        Some(Command::Schema(args)) => match commands::schema(&args) {
+            Ok(true) => Ok(()),
+            // The changes are printed; the status says a breaking one was found.
+            Ok(false) => return ExitCode::FAILURE,
+            Err(err) => Err(err.into()),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,5 @@
 //! The `blogql` binary: first start with no configuration, graceful shutdown,
-//! migrations, seeding and printing the schema.
+//! migrations, seeding, printing the schema and comparing it with an older one.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -39,6 +39,68 @@ fn schema_command_prints_the_checked_in_sdl() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
             .unwrap_or_default();
     pretty_assertions::assert_eq!(checked_in, stdout(&out));
+}
+
+/// `schema --diff`: no change against the checked-in SDL; a field the old schema
+/// had is a breaking change, exit 1, unless the accept file lists it; a type the
+/// old schema lacked is safe; a file that is not SDL is an error.
+#[test]
+fn schema_diff_classes_changes_and_fails_on_breaking_ones() {
+    let dir = temp_dir("schema-diff");
+    let current = stdout(&blogql(&dir, &["schema"]));
+    std::fs::write(dir.join("same.graphql"), &current).expect("write");
+    let out = blogql(&dir, &["schema", "--diff", "same.graphql"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        stdout(&out),
+        "0 breaking (0 not accepted), 0 dangerous, 0 safe\n"
+    );
+
+    // The old schema had `Post.rowId` and an enum value since removed, and no `Node`.
+    let old = current
+        .replacen(
+            "type Post implements Node {",
+            "type Post {\n\trowId: Int!",
+            1,
+        )
+        .replacen("enum PostStatus {", "enum PostStatus {\n\tARCHIVED", 1);
+    assert_ne!(old, current, "the edits apply");
+    std::fs::write(dir.join("old.graphql"), &old).expect("write");
+    let out = blogql(&dir, &["schema", "--diff", "old.graphql"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let report = stdout(&out);
+    for line in [
+        "BREAKING  FIELD_REMOVED Post.rowId removed",
+        "BREAKING  VALUE_REMOVED_FROM_ENUM PostStatus.ARCHIVED removed",
+        "DANGEROUS IMPLEMENTED_INTERFACE_ADDED Post now implements Node",
+        "2 breaking (2 not accepted), 1 dangerous, 0 safe",
+    ] {
+        assert!(
+            report.lines().any(|l| l == line),
+            "{line:?} not in\n{report}"
+        );
+    }
+
+    // Accepting one of the two is not enough; accepting both is.
+    let accept = dir.join("accept.txt");
+    std::fs::write(&accept, "# on purpose\nFIELD_REMOVED Post.rowId\n").expect("write");
+    let args = ["schema", "--diff", "old.graphql", "--accept", "accept.txt"];
+    let out = blogql(&dir, &args);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(stdout(&out).contains("FIELD_REMOVED Post.rowId removed  (accepted)"));
+    let both = "FIELD_REMOVED Post.rowId\nVALUE_REMOVED_FROM_ENUM PostStatus.ARCHIVED # gone\n";
+    std::fs::write(&accept, both).expect("write");
+    let out = blogql(&dir, &args);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).ends_with("2 breaking (0 not accepted), 1 dangerous, 0 safe\n"));
+
+    std::fs::write(dir.join("bad.graphql"), "type {").expect("write");
+    let out = blogql(&dir, &["schema", "--diff", "bad.graphql"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("blogql: bad.graphql: "));
+    let out = blogql(&dir, &["schema", "--diff", "missing.graphql"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
