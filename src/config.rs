@@ -88,6 +88,9 @@ pub struct HttpConfig {
     /// Production mode: no introspection, no field suggestions, no GraphiQL.
     #[arg(long, env = "BLOGQL_PRODUCTION")]
     pub production: bool,
+    /// Do not serve Prometheus metrics at `/metrics`.
+    #[arg(long, env = "BLOGQL_NO_METRICS")]
+    pub no_metrics: bool,
 }
 
 impl Default for HttpConfig {
@@ -104,6 +107,7 @@ impl Default for HttpConfig {
                 .map_or(2, usize::from)
                 .saturating_mul(2),
             production: false,
+            no_metrics: false,
         }
     }
 }

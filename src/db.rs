@@ -550,6 +550,7 @@ impl Lending {
     }
 
     async fn acquire(&self) -> Result<Lent, DbErr> {
+        let _waiting = crate::metrics::Open::waiting_for_connection();
         let acquired = match self.pool.get_database_backend() {
             DbBackend::Postgres => self
                 .pool

@@ -44,6 +44,8 @@ impl Application {
     /// (unless turned off). The port comes first: a server that cannot listen
     /// leaves no database file, migration or demo data behind.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
+        // The recorder is in place before the first request records anything.
+        crate::metrics::handle();
         let addr = format!("{}:{}", config.http.host, config.http.port);
         let listener = TcpListener::bind(&addr)
             .await

@@ -10,6 +10,7 @@ mod persisted;
 mod request;
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_graphql::parser::{
     self,
@@ -29,6 +30,7 @@ use crate::graphql::limits::{self, DocumentLimits};
 use crate::graphql::literals::TypeIndex;
 use crate::graphql::response_order::Plan;
 use crate::graphql::{AppSchema, RequestCtx};
+use crate::metrics;
 
 pub use documents::{DocumentCacheLimits, ParsedDocuments};
 pub use persisted::{ApqLimits, PersistedQueries};
@@ -56,6 +58,8 @@ pub struct Executor {
 /// answer is to be written in.
 pub struct Prepared {
     req: Request,
+    /// The operation's name as a metrics label.
+    operation: String,
     order: Plan,
     writes: bool,
     /// The fields it selects, for the columns its statements leave out.
@@ -85,10 +89,33 @@ pub fn selected_operation<'a>(
     Some(&operation.node)
 }
 
+/// The name of the operation a request runs, as its document writes it; None
+/// for an anonymous one, or when there is no such operation.
+fn operation_name<'a>(doc: &'a ExecutableDocument, requested: Option<&str>) -> Option<&'a str> {
+    let DocumentOperations::Multiple(ops) = &doc.operations else {
+        return None;
+    };
+    match requested {
+        Some(name) => ops.get_key_value(name).map(|(name, _)| name.as_str()),
+        None if ops.len() == 1 => ops.keys().next().map(|name| name.as_str()),
+        None => None,
+    }
+}
+
 impl Executor {
     /// Resolves a persisted query and checks the document limits, so that nothing
     /// over a limit is validated, cached or run.
-    pub fn prepare(&self, mut req: Request) -> Result<Prepared, ServerError> {
+    pub fn prepare(&self, req: Request) -> Result<Prepared, ServerError> {
+        // Refused before its document is read: the name the request gives.
+        let named = metrics::operation_label(req.operation_name.as_deref());
+        let prepared = self.checked(req);
+        if prepared.is_err() {
+            metrics::operation_rejected(&named);
+        }
+        prepared
+    }
+
+    fn checked(&self, mut req: Request) -> Result<Prepared, ServerError> {
         let persist = self.persisted.resolve(&mut req)?;
         self.document_limits.check_source(&req.query)?;
         self.document_limits.check_variables(&req.variables)?;
@@ -96,10 +123,11 @@ impl Executor {
         let variables = std::mem::take(&mut req.variables);
         let checked = self.check_document(&mut req, &variables);
         req.variables = variables;
-        let (order, writes, reads) = checked?;
+        let (order, writes, reads, operation) = checked?;
         self.persisted.store(persist, &req.query);
         Ok(Prepared {
             req,
+            operation,
             order,
             writes,
             reads,
@@ -114,7 +142,7 @@ impl Executor {
         &self,
         req: &mut Request,
         variables: &Variables,
-    ) -> Result<(Plan, bool, Reads), ServerError> {
+    ) -> Result<(Plan, bool, Reads, String), ServerError> {
         let doc = match self.documents.get(&req.query) {
             Some(doc) => doc,
             None => {
@@ -135,12 +163,14 @@ impl Executor {
         limits::check_page_sizes(&doc, variables, self.max_page_size)?;
         let selected = selected_operation(&doc, req.operation_name.as_deref());
         let order = selected.map_or_else(Plan::default, |op| Plan::of(&doc, op, variables));
+        let operation =
+            metrics::operation_label(operation_name(&doc, req.operation_name.as_deref()));
         let writes = selected.is_some_and(|op| op.ty != OperationType::Query);
         // Only a query's statements leave columns out: a write's answer is read
         // through the domain too, and a subscription's loaders serve every event.
         let reads = if writes { Reads::ALL } else { Reads::of(&doc) };
         req.set_parsed_query(doc);
-        Ok((order, writes, reads))
+        Ok((order, writes, reads, operation))
     }
 
     /// Runs a query or mutation with its own loaders and statement counter, its
@@ -148,13 +178,17 @@ impl Executor {
     pub async fn execute(&self, auth: Auth, prepared: Prepared) -> Response {
         let Prepared {
             req,
+            operation,
             order,
             writes,
             reads,
         } = prepared;
+        let started = Instant::now();
         // Never closed, so acquiring cannot fail; waiting for a turn is what
         // bounds the memory of many requests at once.
+        let waiting = metrics::Open::waiting_for_turn();
         let _turn = self.running.acquire().await.ok();
+        drop(waiting);
         // A query's statements share one connection; a mutation's writes take
         // their own (see `Lending`).
         let db = if writes {
@@ -167,8 +201,18 @@ impl Executor {
         db.give_back();
         error_codes::code_errors(&mut resp);
         order.apply(&mut resp.data);
+        let outcome = if resp.errors.is_empty() {
+            metrics::Outcome::Ok
+        } else if resp.errors.iter().all(|e| e.path.is_empty()) {
+            // No field's error: the operation did not validate, nothing ran.
+            metrics::Outcome::Rejected
+        } else {
+            metrics::Outcome::Error
+        };
+        let statements = db.statement_count();
+        metrics::operation_ran(&operation, outcome, started.elapsed(), statements);
         if self.debug_sql {
-            let n = i64::try_from(db.statement_count()).unwrap_or(i64::MAX);
+            let n = i64::try_from(statements).unwrap_or(i64::MAX);
             resp.extensions
                 .insert("sqlStatements".into(), Value::from(n));
         }

@@ -7,6 +7,7 @@
 //! `max_document_bytes` (a comment can pad a small document to the body limit) is
 //! run but never stored, so the cache's memory is bounded whatever clients send.
 
+use crate::metrics;
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
 
@@ -114,15 +115,19 @@ impl PersistedQueries {
             let found = self.lock().documents.get(&hash).cloned();
             return match found {
                 Some(query) => {
+                    metrics::persisted_query("hit");
                     req.query = query;
                     Ok(Persist::Nothing)
                 }
                 // Apollo Client matches this message and code, then retries with
                 // the document.
-                None => Err(request_error(
-                    Code::PersistedQueryNotFound,
-                    "PersistedQueryNotFound",
-                )),
+                None => {
+                    metrics::persisted_query("miss");
+                    Err(request_error(
+                        Code::PersistedQueryNotFound,
+                        "PersistedQueryNotFound",
+                    ))
+                }
             };
         }
         if format!("{:x}", Sha256::digest(req.query.as_bytes())) != hash {
@@ -138,6 +143,7 @@ impl PersistedQueries {
         let Persist::Store(hash) = persist else {
             return;
         };
+        metrics::persisted_query("registered");
         let size = weight(&hash, query);
         if query.len() > self.limits.max_document_bytes || size > self.limits.max_bytes {
             return;

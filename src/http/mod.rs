@@ -4,6 +4,7 @@ mod body_limit;
 mod graphiql;
 mod graphql;
 mod health;
+mod metrics;
 mod negotiate;
 mod subscriptions;
 
@@ -67,6 +68,9 @@ pub fn router(state: AppState) -> Router {
     let mut routes = Router::new()
         .route("/graphql", get(get_graphql).post(graphql::post))
         .route("/health", get(health::health));
+    if !http.no_metrics {
+        routes = routes.route("/metrics", get(metrics::scrape));
+    }
     if !http.production {
         routes = routes
             .route("/", get(graphiql::page))

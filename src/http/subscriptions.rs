@@ -68,10 +68,12 @@ pub fn upgrade(state: AppState, headers: &HeaderMap, ws: WebSocketUpgrade) -> Ht
         )
             .into_response();
     }
-    ws.protocols([PROTOCOL]).on_upgrade(move |socket| {
-        let (connection, results) = Connection::new(state);
-        connection.serve(socket, results)
-    })
+    ws.protocols([PROTOCOL])
+        .on_upgrade(move |socket| async move {
+            let _open = crate::metrics::Open::websocket();
+            let (connection, results) = Connection::new(state);
+            connection.serve(socket, results).await;
+        })
 }
 
 fn origin_allowed(allowed: &[String], headers: &HeaderMap) -> bool {
@@ -279,6 +281,7 @@ impl Connection {
                     return;
                 }
             };
+            let _running = crate::metrics::Open::websocket_operation();
             let mut stream = std::pin::pin!(executor.subscribe(auth, prepared));
             let mut first = true;
             while let Some(resp) = stream.next().await {

@@ -9,6 +9,7 @@ mod filters;
 mod hardening;
 mod helpers;
 mod joined;
+mod metrics;
 mod migrations;
 mod mutations;
 mod ordering;
