@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 use sea_orm::sea_query::Values;
 use sea_orm::sqlx::mysql::MySqlSslMode;
@@ -465,15 +466,50 @@ impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Counted<C> {
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         self.count();
-        self.conn.execute_raw(stmt).await
+        let span = self.span(&stmt.sql);
+        self.conn.execute_raw(stmt).instrument(span).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         self.count();
-        self.conn.execute_unprepared(sql).await
+        self.conn
+            .execute_unprepared(sql)
+            .instrument(self.span(sql))
+            .await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        let span = self.span(&stmt.sql);
+        self.query_one_counted(stmt).instrument(span).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        let span = self.span(&stmt.sql);
+        self.query_all_counted(stmt).instrument(span).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.conn.support_returning()
+    }
+}
+
+impl<C: ConnectionTrait + Send + Sync> Counted<C> {
+    /// A span per statement, under the loader batch that sends it (see `traces`).
+    fn span(&self, sql: &str) -> tracing::Span {
+        let system = match self.conn.get_database_backend() {
+            DbBackend::Postgres => "postgresql",
+            DbBackend::MySql => "mysql",
+            _ => "sqlite",
+        };
+        tracing::debug_span!(
+            "sql",
+            otel.kind = "client",
+            db.system.name = system,
+            db.query.text = sql
+        )
+    }
+
+    async fn query_one_counted(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         self.count();
         let read = match &self.lending {
             Some(lending) => {
@@ -491,7 +527,7 @@ impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Counted<C> {
         }
     }
 
-    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+    async fn query_all_counted(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         self.count();
         let read = match &self.lending {
             Some(lending) => lending.query(stmt.clone(), false).await,
@@ -504,10 +540,6 @@ impl<C: ConnectionTrait + Send + Sync> ConnectionTrait for Counted<C> {
             }
             done => done,
         }
-    }
-
-    fn support_returning(&self) -> bool {
-        self.conn.support_returning()
     }
 }
 

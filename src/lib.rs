@@ -19,6 +19,7 @@ pub mod seed;
 pub mod sqlite_functions;
 pub mod startup;
 pub mod statement;
+pub mod traces;
 
 /// A request allocates thousands of small values (rows, strings, response maps);
 /// jemalloc serves them in fewer instructions than glibc (see Cargo.toml). Declared

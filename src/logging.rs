@@ -4,7 +4,11 @@
 //! logged.
 
 use clap::ValueEnum;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
+
+use crate::traces::{self, Exporting};
 
 /// How log events are written.
 #[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -17,15 +21,26 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the process-wide subscriber; call once, before anything logs.
-pub fn init(format: LogFormat) {
+/// Installs the process-wide subscriber; call once, before anything logs. With
+/// an OTLP endpoint set, spans are exported too (see `traces`): keep what this
+/// returns until the process ends, so the last spans are sent.
+pub fn init(format: LogFormat) -> Option<Exporting> {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("blogql=info,tower_http=info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().with_current_span(true).init(),
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let log = match format {
+        LogFormat::Text => fmt.boxed(),
+        LogFormat::Json => fmt.json().with_current_span(true).boxed(),
+    };
+    let registry = tracing_subscriber::registry().with(log.with_filter(filter));
+    match traces::layer() {
+        Some((export, exporting)) => {
+            registry.with(export).init();
+            Some(exporting)
+        }
+        None => {
+            registry.init();
+            None
+        }
     }
 }

@@ -8,7 +8,8 @@ use clap::Parser;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    blogql::logging::init(cli.log_format);
+    // Dropped last: the spans still queued are sent as the process ends.
+    let _traces = blogql::logging::init(cli.log_format);
     let url = cli.database_url;
     let result: Result<(), Box<dyn std::error::Error>> = match cli.command {
         None => serve(cli.serve, url).await,

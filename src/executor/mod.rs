@@ -20,6 +20,7 @@ use async_graphql::{Request, Response, ServerError, Value, Variables};
 use futures_util::{Stream, StreamExt};
 use sea_orm::DatabaseConnection;
 use tokio::sync::Semaphore;
+use tracing::Instrument;
 
 use crate::auth::Auth;
 use crate::db::{Db, WriteLock};
@@ -197,7 +198,19 @@ impl Executor {
             Db::lending(self.db.clone())
         };
         let (ctx, loads) = RequestCtx::new(db.clone(), auth, self.writes.clone(), reads);
-        let mut resp = loads.run(self.schema.execute(req.data(ctx))).await;
+        let kind = if writes { "mutation" } else { "query" };
+        // The root of the operation's trace: its loader batches, and their
+        // statements, are polled inside it (see `traces`).
+        let span = tracing::debug_span!(
+            "graphql.operation",
+            otel.name = %format_args!("{kind} {operation}"),
+            graphql.operation.name = %operation,
+            graphql.operation.type = kind,
+        );
+        let mut resp = loads
+            .run(self.schema.execute(req.data(ctx)))
+            .instrument(span)
+            .await;
         db.give_back();
         error_codes::code_errors(&mut resp);
         order.apply(&mut resp.data);

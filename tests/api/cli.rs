@@ -1,12 +1,15 @@
 //! The `blogql` binary: first start with no configuration, graceful shutdown,
-//! migrations, seeding, printing the schema and comparing it with an older one.
+//! migrations, seeding, printing the schema and comparing it with an older one,
+//! JSON logs and OpenTelemetry traces.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use entity::{comment, post, post_tag};
 use sea_orm::{EntityTrait, QueryOrder};
+use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_blogql");
 
@@ -252,7 +255,129 @@ async fn json_logs_are_one_object_per_line() {
 }
 
 /// Starts the binary on a free port in `dir`, and waits until it answers.
+/// A tiny OTLP/HTTP receiver on loopback: every JSON body POSTed to `/v1/traces`.
+async fn otlp_receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let kept = bodies.clone();
+    let app = axum::Router::new().route(
+        "/v1/traces",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let kept = kept.clone();
+            async move {
+                let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                kept.lock().expect("the bodies").push(json);
+                ([("content-type", "application/json")], "{}")
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let url = format!("http://{}", listener.local_addr().expect("its address"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, bodies)
+}
+
+/// Every span the receiver got: (name, trace id, span id, parent span id, attributes).
+fn spans(bodies: &[Value]) -> Vec<(String, String, String, String, Value)> {
+    let mut out = Vec::new();
+    let list = |v: &Value, key: &str| v[key].as_array().cloned().unwrap_or_default();
+    for body in bodies {
+        for resource in list(body, "resourceSpans") {
+            for scope in list(&resource, "scopeSpans") {
+                for span in list(&scope, "spans") {
+                    let text = |k: &str| span[k].as_str().unwrap_or_default().to_owned();
+                    out.push((
+                        text("name"),
+                        text("traceId"),
+                        text("spanId"),
+                        text("parentSpanId"),
+                        span["attributes"].clone(),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// With `OTEL_EXPORTER_OTLP_ENDPOINT` set, an operation's spans reach an OTLP
+/// receiver: the operation's, named for it; a loader batch under it; its
+/// statement under the batch; all in one trace.
+#[tokio::test]
+async fn traces_reach_an_otlp_receiver_with_their_parents() {
+    let (endpoint, bodies) = otlp_receiver().await;
+    let dir = temp_dir("traces");
+    let env = [
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+    ];
+    let (child, url) = serve_with(&dir, &[], &env, Stdio::null()).await;
+    let query = "query TraceProbe { posts(first: 2) { nodes { title tags { nodes { name } } } } }";
+    let body: Value = reqwest::Client::new()
+        .post(format!("{url}/graphql"))
+        .json(&serde_json::json!({ "query": query }))
+        .send()
+        .await
+        .expect("query")
+        .json()
+        .await
+        .expect("json");
+    assert!(body["data"]["posts"]["nodes"].is_array(), "{body}");
+    assert!(stop(child).await.is_some_and(|s| s.success()));
+
+    let mut got = Vec::new();
+    for _ in 0..100 {
+        got = spans(&bodies.lock().expect("the bodies"));
+        if got.iter().any(|s| s.0 == "sql") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let operation = got
+        .iter()
+        .find(|s| s.0 == "query TraceProbe")
+        .unwrap_or_else(|| panic!("no operation span in {got:#?}"));
+    let (_, trace, root, parent, attributes) = operation;
+    assert_eq!(parent, "", "the operation's span is the root");
+    assert!(
+        attributes
+            .as_array()
+            .is_some_and(|a| a.iter().any(|kv| kv["key"] == "graphql.operation.name"
+                && kv["value"]["stringValue"] == "TraceProbe")),
+        "{attributes}"
+    );
+    let batches: Vec<_> = got
+        .iter()
+        .filter(|s| s.0 == "loader.batch" && &s.1 == trace && &s.3 == root)
+        .collect();
+    assert!(
+        !batches.is_empty(),
+        "no loader batch under the operation: {got:#?}"
+    );
+    let under_batch = got
+        .iter()
+        .filter(|s| s.0 == "sql" && &s.1 == trace)
+        .filter(|s| batches.iter().any(|b| b.2 == s.3))
+        .count();
+    assert!(under_batch >= 1, "no statement under a batch: {got:#?}");
+    // The list's own statement hangs from the operation.
+    assert!(got.iter().any(|s| s.0 == "sql" && &s.3 == root), "{got:#?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 async fn serve(dir: &Path, args: &[&str], stderr: Stdio) -> (std::process::Child, String) {
+    serve_with(dir, args, &[], stderr).await
+}
+
+/// `serve`, with these environment variables set.
+async fn serve_with(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stderr: Stdio,
+) -> (std::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -263,6 +388,9 @@ async fn serve(dir: &Path, args: &[&str], stderr: Stdio) -> (std::process::Child
         .current_dir(dir)
         .env_remove("DATABASE_URL")
         .env_remove("RUST_LOG")
+        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+        .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(stderr)
         .spawn()

@@ -101,6 +101,9 @@ impl<E: Timed> Loader<AggregateOf<E>> for Loaders {
     type Value = Aggregate;
     type Error = AppError;
 
+    // A span per batch, under the operation's (see `traces`).
+    #[tracing::instrument(level = "debug", name = "loader.batch", skip_all,
+        fields(loader = "aggregate", entity = E::NAME, keys = keys.len()))]
     async fn load(
         &self,
         keys: &[AggregateOf<E>],

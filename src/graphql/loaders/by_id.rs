@@ -17,6 +17,9 @@ impl<E: Node> Loader<ById<E>> for Loaders {
     type Value = E::Model;
     type Error = AppError;
 
+    // A span per batch, under the operation's (see `traces`).
+    #[tracing::instrument(level = "debug", name = "loader.batch", skip_all,
+        fields(loader = "by_id", entity = E::NAME, keys = keys.len()))]
     async fn load(&self, keys: &[ById<E>]) -> Result<HashMap<ById<E>, E::Model>, AppError> {
         let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
         let (stamp, joins) = (self.stamp(), self.joins::<ById<E>>());

@@ -23,6 +23,9 @@ impl<E: Node> Loader<CountOf<E>> for Loaders {
     type Value = i64;
     type Error = AppError;
 
+    // A span per batch, under the operation's (see `traces`).
+    #[tracing::instrument(level = "debug", name = "loader.batch", skip_all,
+        fields(loader = "count", entity = E::NAME, keys = keys.len()))]
     async fn load(&self, keys: &[CountOf<E>]) -> Result<HashMap<CountOf<E>, i64>, AppError> {
         let mut counts = HashMap::new();
         for ((fk, filter), parents) in group(keys, |k| ((k.fk, k.filter.clone()), k.parent)) {
@@ -54,6 +57,9 @@ impl<E: Node, J: EntityTrait> Loader<CountThrough<E, J>> for Loaders {
     type Value = i64;
     type Error = AppError;
 
+    // A span per batch, under the operation's (see `traces`).
+    #[tracing::instrument(level = "debug", name = "loader.batch", skip_all,
+        fields(loader = "count_through", entity = E::NAME, keys = keys.len()))]
     async fn load(
         &self,
         keys: &[CountThrough<E, J>],

@@ -19,6 +19,9 @@ impl<E: Node> Loader<PageOf<E>> for Loaders {
     type Value = Shared<Page<E::Model>>;
     type Error = AppError;
 
+    // A span per batch, under the operation's (see `traces`).
+    #[tracing::instrument(level = "debug", name = "loader.batch", skip_all,
+        fields(loader = "has_many", entity = E::NAME, keys = keys.len()))]
     async fn load(&self, keys: &[PageOf<E>]) -> Result<HashMap<PageOf<E>, Self::Value>, AppError> {
         let (stamp, joins) = (self.stamp(), self.joins::<PageOf<E>>());
         let mut pages = HashMap::new();

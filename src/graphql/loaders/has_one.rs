@@ -17,6 +17,9 @@ impl<E: Node> Loader<HasOneOf<E>> for Loaders {
     type Value = E::Model;
     type Error = AppError;
 
+    // A span per batch, under the operation's (see `traces`).
+    #[tracing::instrument(level = "debug", name = "loader.batch", skip_all,
+        fields(loader = "has_one", entity = E::NAME, keys = keys.len()))]
     async fn load(&self, keys: &[HasOneOf<E>]) -> Result<HashMap<HasOneOf<E>, E::Model>, AppError> {
         let (stamp, joins) = (self.stamp(), self.joins::<HasOneOf<E>>());
         let mut found = HashMap::new();

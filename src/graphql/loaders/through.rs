@@ -34,6 +34,9 @@ impl<E: Node, J: EntityTrait<Model: Sync> + Decode> Loader<ThroughPage<E, J>> fo
     type Value = Shared<Page<Linked<E, J>>>;
     type Error = AppError;
 
+    // A span per batch, under the operation's (see `traces`).
+    #[tracing::instrument(level = "debug", name = "loader.batch", skip_all,
+        fields(loader = "many_to_many", entity = E::NAME, keys = keys.len()))]
     async fn load(
         &self,
         keys: &[ThroughPage<E, J>],
