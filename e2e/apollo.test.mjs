@@ -1,6 +1,7 @@
 // Apollo Client 3 (the real package, from the npm registry) against a running
 // blogql at BLOGQL_URL: normalisation, cache updates from a mutation payload, relay
-// pagination, automatic persisted queries, batching and a subscription.
+// pagination, automatic persisted queries, batching, a subscription, and an upload
+// with apollo-upload-client.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -10,10 +11,11 @@ import { relayStylePagination } from "@apollo/client/utilities/index.js";
 import { BatchHttpLink } from "@apollo/client/link/batch-http/index.js";
 import { createPersistedQueryLink } from "@apollo/client/link/persisted-queries/index.js";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions/index.js";
+import createUploadLink from "apollo-upload-client/createUploadLink.mjs";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 
-import { URI, login } from "./server.mjs";
+import { BASE, PNG, URI, login } from "./server.mjs";
 
 /** A fetch that records every HTTP request (method, URL, parsed body). */
 function recorder() {
@@ -191,4 +193,44 @@ test("a subscription hears a post being published", async () => {
     author: { __typename: "Author", username: "carol" },
   });
   await ws.dispose();
+});
+
+test("apollo-upload-client uploads an avatar, which the server then serves", async () => {
+  const token = await login("bob");
+  const apollo = client(
+    createUploadLink({
+      uri: URI,
+      // Apollo's CSRF rule: multipart requests carry a header a form cannot set.
+      headers: { authorization: `Bearer ${token}`, "Apollo-Require-Preflight": "true" },
+    }),
+  );
+  const file = new File([PNG], "me.png", { type: "image/png" });
+  const { data } = await apollo.mutate({
+    mutation: gql`
+      mutation ($file: Upload!) {
+        setAvatar(file: $file) { profile { id avatarUrl } author { id username } }
+      }
+    `,
+    variables: { file },
+  });
+  const url = data.setAvatar.profile.avatarUrl;
+  const hash = createHash("sha256").update(PNG).digest("hex");
+  assert.equal(url, `/media/avatars/${hash}.png`);
+  assert.equal(apollo.cache.extract()[`Profile:${data.setAvatar.profile.id}`].avatarUrl, url);
+
+  const resp = await fetch(`${BASE}${url}`);
+  assert.equal(resp.status, 200);
+  assert.equal(resp.headers.get("content-type"), "image/png");
+  assert.equal(resp.headers.get("cache-control"), "public, max-age=31536000, immutable");
+  assert.deepEqual(Buffer.from(await resp.arrayBuffer()), PNG);
+
+  // Not an image by its bytes: refused on `file`, whatever the name says.
+  const fake = new File([Buffer.from("<svg/>")], "me.png", { type: "image/png" });
+  const refused = await apollo.mutate({
+    mutation: gql`mutation ($file: Upload!) { setAvatar(file: $file) { profile { id } } }`,
+    variables: { file: fake },
+    errorPolicy: "all",
+  });
+  assert.equal(refused.errors[0].extensions.code, "BAD_USER_INPUT");
+  assert.equal(refused.errors[0].extensions.field, "file");
 });

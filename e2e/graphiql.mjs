@@ -1,13 +1,32 @@
 // GraphiQL in a real headless Chromium (Debian's, driven by playwright-core): the
 // page loads from the server alone (any request elsewhere fails the run), a query
-// typed into the editor runs, and the nested result shows. The screenshot is kept
+// typed into the editor runs, and the nested result shows, with the URL of an
+// avatar uploaded just before, which the browser then loads as an image. The screenshot is kept
 // at e2e/artifacts/graphiql.png.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 
-const BASE = process.env.BLOGQL_URL;
-assert.ok(BASE, "BLOGQL_URL names the server under test");
+import { BASE, PNG, URI, login } from "./server.mjs";
+
+// alice's avatar, uploaded as the multipart request spec has it, for GraphiQL to show.
+const form = new FormData();
+form.append(
+  "operations",
+  JSON.stringify({
+    query: "mutation($f: Upload!) { setAvatar(file: $f) { profile { avatarUrl } } }",
+    variables: { f: null },
+  }),
+);
+form.append("map", JSON.stringify({ 0: ["variables.f"] }));
+form.append("0", new File([PNG], "alice.png", { type: "image/png" }));
+const uploaded = await fetch(URI, {
+  method: "POST",
+  headers: { authorization: `Bearer ${await login("alice")}`, "apollo-require-preflight": "1" },
+  body: form,
+});
+const avatarUrl = (await uploaded.json()).data.setAvatar.profile.avatarUrl;
+assert.match(avatarUrl, /^\/media\/avatars\/[0-9a-f]{64}\.png$/);
 const ARTIFACTS = new URL("./artifacts/", import.meta.url);
 mkdirSync(ARTIFACTS, { recursive: true });
 
@@ -41,7 +60,7 @@ try {
   await page.keyboard.press("Control+A");
   await page.keyboard.press("Delete");
   await page.keyboard.type(
-    '{ author(username: "alice") { username profile { city } posts(first: 2) { nodes { title } } }',
+    '{ author(username: "alice") { username profile { city avatarUrl } posts(first: 2) { nodes { title } } }',
   );
   // CodeMirror closes brackets itself; what was typed is the whole query above.
   await page.locator("button.graphiql-execute-button").click();
@@ -52,6 +71,14 @@ try {
   assert.match(text, /"username": "alice"/);
   assert.match(text, /"city": "Casablanca"/);
   assert.match(text, /"title": "Getting started with Django"/);
+  assert.ok(text.includes(`"avatarUrl": "${avatarUrl}"`), "GraphiQL shows the avatar's URL");
+
+  // The URL shown is an image the browser loads from the server.
+  const image = await browser.newPage();
+  const resp = await image.goto(`${BASE}${avatarUrl}`);
+  assert.equal(resp.status(), 200);
+  assert.equal(resp.headers()["content-type"], "image/png");
+  await image.close();
 
   await page.screenshot({ path: new URL("graphiql.png", ARTIFACTS).pathname, fullPage: true });
   assert.deepEqual(foreign, [], "GraphiQL loads nothing from elsewhere");

@@ -6,6 +6,12 @@ export const BASE = process.env.BLOGQL_URL;
 assert.ok(BASE, "BLOGQL_URL names the server under test");
 export const URI = `${BASE}/graphql`;
 
+/** A 1×1 PNG, for avatar uploads. */
+export const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+  "base64",
+);
+
 /** A bearer token for a demo author (password `blogql-demo`). */
 export async function login(username) {
   const resp = await fetch(URI, {

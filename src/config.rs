@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::num::ParseIntError;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -30,6 +31,8 @@ pub struct Config {
     pub pool: PoolConfig,
     #[command(flatten)]
     pub auth: AuthConfig,
+    #[command(flatten)]
+    pub media: MediaConfig,
     #[command(flatten)]
     pub limits: PageLimits,
     #[command(flatten)]
@@ -108,6 +111,44 @@ impl Default for HttpConfig {
                 .saturating_mul(2),
             production: false,
             no_metrics: false,
+        }
+    }
+}
+
+/// Uploaded files (the profile avatar).
+#[derive(Args, Clone, Debug)]
+#[command(next_help_heading = "Uploads")]
+pub struct MediaConfig {
+    /// Folder uploaded files are kept in (Django's MEDIA_ROOT); avatars go under
+    /// `avatars/`, named by the SHA-256 of their bytes.
+    #[arg(long, env = "BLOGQL_MEDIA_DIR", value_name = "DIR",
+          default_value_os_t = MediaConfig::default().media_dir)]
+    pub media_dir: PathBuf,
+    /// Where the files are published (Django's MEDIA_URL): `avatarUrl` is this plus
+    /// the file's name. The server serves them at `/media/`; give an absolute URL
+    /// when a CDN or proxy in front serves that path.
+    #[arg(long, env = "BLOGQL_MEDIA_URL", value_name = "URL",
+          default_value_t = MediaConfig::default().media_url)]
+    pub media_url: String,
+    /// The largest file one upload may carry, in bytes: past it the request is
+    /// answered 413 without reading the rest of the file.
+    #[arg(long, env = "BLOGQL_MAX_UPLOAD_BYTES", value_name = "BYTES",
+          default_value_t = MediaConfig::default().max_upload_bytes)]
+    pub max_upload_bytes: usize,
+    /// The most files one multipart request may carry.
+    #[arg(long, env = "BLOGQL_MAX_UPLOAD_FILES", value_name = "N",
+          default_value_t = MediaConfig::default().max_upload_files)]
+    pub max_upload_files: usize,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        MediaConfig {
+            media_dir: PathBuf::from("media"),
+            media_url: "/media/".into(),
+            // Django keeps uploads up to 2.5 MB in memory; an avatar is far less.
+            max_upload_bytes: 2 * 1024 * 1024,
+            max_upload_files: 1,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod executor;
 pub mod graphql;
 pub mod http;
 pub mod logging;
+pub mod media;
 pub mod metrics;
 pub mod schema_diff;
 pub mod seed;

@@ -18,6 +18,7 @@ use crate::events::Events;
 use crate::executor::{Executor, ParsedDocuments, PersistedQueries};
 use crate::graphql::build_schema;
 use crate::http::{AppState, router};
+use crate::media::Media;
 use crate::{db, seed};
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +75,7 @@ impl Application {
                 config.query_limits,
                 keys.clone(),
                 events,
+                Arc::new(Media::new(&config.media)),
                 config.http.production,
             ),
             db: conn.clone(),

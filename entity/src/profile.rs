@@ -14,6 +14,8 @@ pub struct Model {
     pub city: Option<String>,
     pub website: Option<String>,
     pub birthdate: Option<Date>,
+    /// The avatar's file under the media folder (`avatars/<sha256>.<ext>`).
+    pub avatar: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

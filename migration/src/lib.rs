@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_create_blog_schema;
 mod m20261121_000002_author_accounts;
 mod m20261202_000003_token_versions;
+mod m20261205_000004_profile_avatar;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_create_blog_schema::Migration),
             Box::new(m20261121_000002_author_accounts::Migration),
             Box::new(m20261202_000003_token_versions::Migration),
+            Box::new(m20261205_000004_profile_avatar::Migration),
         ]
     }
 }

@@ -137,6 +137,6 @@ pub async fn delete(s: Session<'_>, dry_run: bool) -> Result<Deletion, AppError>
     author_of(conn, s.viewer).await?;
     let report = Report::collect::<author::Entity>(conn, s.viewer).await?;
     report
-        .finish::<author::Entity>(txn, s.viewer, dry_run)
+        .finish::<author::Entity>(&s.store, txn, s.viewer, dry_run)
         .await
 }

@@ -81,7 +81,7 @@ pub async fn delete(s: Session<'_>, id: i64, dry_run: bool) -> Result<Deletion, 
     }
     let report = Report::collect::<comment::Entity>(conn, current.id).await?;
     let deletion = report
-        .finish::<comment::Entity>(txn, current.id, dry_run)
+        .finish::<comment::Entity>(&s.store, txn, current.id, dry_run)
         .await?;
     Ok(Deletion {
         post: Some(post),

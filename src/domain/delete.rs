@@ -7,10 +7,12 @@ use futures_util::future::BoxFuture;
 use sea_orm::sea_query::{Asterisk, Condition, DynIden, Expr, Func, IntoIden, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait};
 
+use super::Store;
 use crate::db::Txn;
 use crate::error::AppError;
 use crate::graphql::core::{Node, OnDelete, Parents, Reference};
-use crate::graphql::registry::REFERENCES;
+use crate::graphql::registry::{FILES, REFERENCES};
+use crate::media;
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum DeleteAction {
@@ -45,9 +47,13 @@ pub struct Deletion {
     pub tags: Vec<entity::tag::Model>,
 }
 
-/// Collects the effects of a delete; zero counts are left out.
+/// Collects the effects of a delete (zero counts are left out), and the stored
+/// files that only the deleted rows held.
 #[derive(Default)]
-pub struct Report(Vec<DeleteEffect>);
+pub struct Report {
+    effects: Vec<DeleteEffect>,
+    files: Vec<String>,
+}
 
 /// The state of [`Report::collect`]'s walk.
 struct Walk {
@@ -111,7 +117,7 @@ impl Walk {
             None => 0,
         };
         if count > 0 {
-            self.report.0.push(DeleteEffect {
+            self.report.effects.push(DeleteEffect {
                 action,
                 type_name,
                 count,
@@ -164,22 +170,35 @@ impl Report {
                 walk.count(conn, action, reference.child_name(), child, rows)
                     .await?;
             }
+            for column in FILES.iter().filter(|f| same(&f.table(), &table)) {
+                let names = media::names(conn, &column.only_held_by(&parents)).await?;
+                if !names.is_empty() {
+                    walk.report.effects.push(DeleteEffect {
+                        action: DeleteAction::Delete,
+                        type_name: column.label(),
+                        count: names.len() as i64,
+                    });
+                    walk.report.files.extend(names);
+                }
+            }
         }
         Ok(walk.report)
     }
 
     pub fn blocked(&self) -> i64 {
-        self.0
+        self.effects
             .iter()
             .filter(|e| e.action == DeleteAction::Protect)
             .map(|e| e.count)
             .sum()
     }
 
-    /// Deletes row `id` of `E` and commits, unless this is a dry run (then the
-    /// transaction is dropped: nothing changes). What was (or would be) done.
+    /// Deletes row `id` of `E` and commits, then removes the files only the
+    /// deleted rows held, unless this is a dry run (then the transaction is
+    /// dropped: nothing changes). What was (or would be) done.
     pub async fn finish<E: EntityTrait>(
         self,
+        store: &Store<'_>,
         txn: Txn,
         id: i64,
         dry_run: bool,
@@ -190,11 +209,12 @@ impl Report {
         if !dry_run {
             E::delete_by_id(id).exec(txn.conn()).await?;
             txn.commit().await?;
+            store.media.release(store.db, &FILES, self.files).await;
         }
         Ok(Deletion {
             id,
             dry_run,
-            effects: self.0,
+            effects: self.effects,
             ..Deletion::default()
         })
     }

@@ -19,13 +19,16 @@ use crate::error::AppError;
 use crate::events::{Announcement, Event, Events};
 use crate::graphql::core::{Node, Reader, Reads};
 use crate::graphql::policy;
+use crate::media::Media;
 
-/// What every operation runs with: the database, its write lock, the events.
+/// What every operation runs with: the database, its write lock, the events, the
+/// stored files.
 #[derive(Clone, Copy)]
 pub struct Store<'a> {
     pub db: &'a Db,
     pub writes: &'a WriteLock,
     pub events: &'a Events,
+    pub media: &'a Media,
 }
 
 impl<'a> Store<'a> {

@@ -365,7 +365,9 @@ pub async fn delete(s: Session<'_>, id: i64, dry_run: bool) -> Result<Deletion, 
     let post = own_post(conn, s, id, "id").await?;
     let report = Report::collect::<post::Entity>(conn, post.id).await?;
     let parents = payload(conn, post.id, None, linked(conn, post.id, None).await?).await?;
-    let deletion = report.finish::<post::Entity>(txn, post.id, dry_run).await?;
+    let deletion = report
+        .finish::<post::Entity>(&s.store, txn, post.id, dry_run)
+        .await?;
     Ok(Deletion {
         author: Some(parents.author),
         category: parents.category,

@@ -8,7 +8,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use super::delete::{Deletion, Report};
 use super::{Session, author_of, validate};
 use crate::error::AppError;
-use crate::graphql::registry;
+use crate::graphql::registry::{self, FILES};
+use crate::media::Image;
 
 /// Profile fields: `None` leaves a field as it is (new profiles: empty);
 /// `Some(None)` clears a nullable one.
@@ -58,16 +59,22 @@ pub(super) async fn insert(
     author: i64,
     fields: ProfileFields,
 ) -> Result<profile::Model, AppError> {
-    let mut row = profile::ActiveModel {
+    let mut row = blank(author);
+    fields.apply(&mut row)?;
+    Ok(row.insert(conn).await?)
+}
+
+/// A new profile of `author`, every field empty.
+fn blank(author: i64) -> profile::ActiveModel {
+    profile::ActiveModel {
         author_id: Set(author),
         bio: Set(String::new()),
         city: Set(None),
         website: Set(None),
         birthdate: Set(None),
+        avatar: Set(None),
         ..Default::default()
-    };
-    fields.apply(&mut row)?;
-    Ok(row.insert(conn).await?)
+    }
 }
 
 async fn profile_of(
@@ -111,6 +118,81 @@ pub async fn upsert(s: Session<'_>, fields: ProfileFields) -> Result<Profiled, A
     Ok(Profiled { profile, author })
 }
 
+/// Sets the author's avatar to `image` (creating an empty profile if they have
+/// none): a PNG, JPEG, GIF or WebP by its bytes, stored by its hash. The file is
+/// stored before the row holds it and removed again if the write fails, unless it
+/// was there before; the avatar it replaces goes once no profile holds it.
+pub async fn set_avatar(s: Session<'_>, bytes: &[u8]) -> Result<Profiled, AppError> {
+    let image = Image::sniff(bytes)
+        .ok_or_else(|| AppError::invalid("file", "`file` is not a PNG, JPEG, GIF or WebP image"))?;
+    let media = s.store.media;
+    // From storing the file to the commit, no release may take it (see `media`).
+    // Taken before the transaction, as `Media::release` takes it before its
+    // connection: waiting for it never holds a connection another holder needs.
+    let held = media.lock().await;
+    let txn = s.store.begin().await?;
+    let current = profile_of(txn.conn(), s.viewer).await?;
+    let stored = media
+        .store(registry::PROFILE_AVATAR.folder, image, bytes)
+        .await
+        .map_err(|err| AppError::Internal(format!("storing an avatar: {err}")))?;
+    let written = async {
+        let (profile, old) = match current {
+            Some(current) => {
+                let old = current.avatar.clone();
+                let mut row: profile::ActiveModel = current.into();
+                row.avatar = Set(Some(stored.name.clone()));
+                (row.update(txn.conn()).await?, old)
+            }
+            None => {
+                let mut row = blank(s.viewer);
+                row.avatar = Set(Some(stored.name.clone()));
+                (row.insert(txn.conn()).await?, None)
+            }
+        };
+        let author = author_of(txn.conn(), s.viewer).await?;
+        txn.commit().await?;
+        Ok::<_, AppError>((Profiled { profile, author }, old))
+    }
+    .await;
+    let (profiled, old) = match written {
+        Ok(written) => written,
+        Err(err) => {
+            if stored.created {
+                media.remove(&stored.name).await;
+            }
+            return Err(err);
+        }
+    };
+    drop(held);
+    if let Some(old) = old.filter(|old| *old != stored.name) {
+        media.release(s.store.db, &FILES, vec![old]).await;
+    }
+    Ok(profiled)
+}
+
+/// Clears the author's avatar; the file goes once no profile holds it.
+pub async fn clear_avatar(s: Session<'_>) -> Result<Profiled, AppError> {
+    let txn = s.store.begin().await?;
+    let current = profile_of(txn.conn(), s.viewer)
+        .await?
+        .ok_or_else(|| AppError::not_found("Profile"))?;
+    let old = current.avatar.clone();
+    let profile = if old.is_some() {
+        let mut row: profile::ActiveModel = current.into();
+        row.avatar = Set(None);
+        row.update(txn.conn()).await?
+    } else {
+        current
+    };
+    let author = author_of(txn.conn(), s.viewer).await?;
+    txn.commit().await?;
+    if let Some(old) = old {
+        s.store.media.release(s.store.db, &FILES, vec![old]).await;
+    }
+    Ok(Profiled { profile, author })
+}
+
 /// Deletes the author's profile.
 pub async fn delete(s: Session<'_>, dry_run: bool) -> Result<Deletion, AppError> {
     let txn = s.store.begin().await?;
@@ -120,7 +202,7 @@ pub async fn delete(s: Session<'_>, dry_run: bool) -> Result<Deletion, AppError>
     let report = Report::collect::<profile::Entity>(txn.conn(), profile.id).await?;
     let author = author_of(txn.conn(), s.viewer).await?;
     let deletion = report
-        .finish::<profile::Entity>(txn, profile.id, dry_run)
+        .finish::<profile::Entity>(&s.store, txn, profile.id, dry_run)
         .await?;
     Ok(Deletion {
         author: Some(author),

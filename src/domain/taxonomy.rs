@@ -118,7 +118,7 @@ pub async fn delete_category(s: Session<'_>, id: i64, dry_run: bool) -> Result<D
     let (txn, row) = staff_row::<category::Entity>(s, id).await?;
     let report = Report::collect::<category::Entity>(txn.conn(), row.id).await?;
     report
-        .finish::<category::Entity>(txn, row.id, dry_run)
+        .finish::<category::Entity>(&s.store, txn, row.id, dry_run)
         .await
 }
 
@@ -137,7 +137,9 @@ pub async fn delete_tag(s: Session<'_>, id: i64, dry_run: bool) -> Result<Deleti
             blocked,
         });
     }
-    report.finish::<tag::Entity>(txn, row.id, dry_run).await
+    report
+        .finish::<tag::Entity>(&s.store, txn, row.id, dry_run)
+        .await
 }
 
 /// The tags named by id (all must exist) and by name (missing ones are created),

@@ -14,6 +14,7 @@ use crate::db::{Db, WriteLock};
 use crate::domain::Store;
 use crate::error::GqlResult;
 use crate::events::Events;
+use crate::media::Media;
 
 /// Per-request state, put into each request (never into the schema) so that no
 /// loader or cache outlives its request or is shared between viewers.
@@ -45,11 +46,12 @@ impl RequestCtx {
     }
 
     /// What the domain's operations run with, for this request.
-    pub fn store<'a>(&'a self, events: &'a Events) -> Store<'a> {
+    pub fn store<'a>(&'a self, events: &'a Events, media: &'a Media) -> Store<'a> {
         Store {
             db: &self.db,
             writes: &self.writes,
             events,
+            media,
         }
     }
 

@@ -22,6 +22,7 @@ pub mod relations;
 pub mod response_order;
 pub mod subscription;
 pub mod types;
+pub mod upload;
 
 use std::sync::Arc;
 
@@ -29,6 +30,7 @@ use async_graphql::Schema;
 
 use crate::auth::Keys;
 use crate::events::Events;
+use crate::media::Media;
 use subscription::Subscription;
 
 pub use context::RequestCtx;
@@ -70,12 +72,14 @@ pub fn build_schema(
     query: QueryLimits,
     keys: Arc<Keys>,
     events: Arc<Events>,
+    media: Arc<Media>,
     production: bool,
 ) -> AppSchema {
     let mut builder = Schema::build(Root::default(), Mutation::default(), Subscription)
         .data(limits)
         .data(keys)
         .data(events)
+        .data(media)
         .limit_depth(query.max_depth)
         .limit_complexity(query.max_complexity);
     if production {

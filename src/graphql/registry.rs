@@ -8,6 +8,7 @@ use entity::{author, category, comment, post, post_tag, profile, tag};
 
 use super::core::{Fanout, ForeignKey, JoinedCount, ManyToMany, Reference, ToOne};
 use super::joins::{BelongsTo, Counts, HasOne, LinkCounts};
+use crate::media::{FileColumn, Files};
 
 /// Profile → author, unique: the one-to-one (`Author.profile` is its has-one side).
 pub const PROFILE_AUTHOR: ForeignKey<profile::Entity, author::Entity> =
@@ -41,6 +42,17 @@ pub const POST_TAGS: ManyToMany<post_tag::Entity, post::Entity, tag::Entity> = M
 
 /// The same, read from the tag (`Tag.posts`).
 pub const TAG_POSTS: ManyToMany<post_tag::Entity, tag::Entity, post::Entity> = POST_TAGS.reversed();
+
+/// The profile's avatar (Django's `ImageField(upload_to='avatars/')`).
+pub const PROFILE_AVATAR: FileColumn<profile::Entity> = FileColumn {
+    column: profile::Column::Avatar,
+    folder: "avatars",
+    label: "AvatarFile",
+};
+
+/// Every column holding stored files: a delete reports and removes the files only
+/// its rows held.
+pub const FILES: [&dyn Files; 1] = [&PROFILE_AVATAR];
 
 /// The to-one relations a statement reading each type's rows may join
 /// (`graphql::joins`), with the GraphQL field that reads each: its `Node::to_one`.

@@ -24,7 +24,22 @@ use crate::error::Code;
 const DRAIN_BYTES: usize = 64 * 1024 * 1024;
 const DRAIN_TIME: Duration = Duration::from_secs(10);
 
-pub async fn limit(State(max): State<usize>, req: Request, next: Next) -> Response {
+/// The largest bodies: a JSON request's, read here whole, and a multipart one's
+/// (files), only checked against its declared length here and read as a stream
+/// within its limits by `multipart`.
+#[derive(Clone, Copy)]
+pub struct Limits {
+    pub json: usize,
+    pub multipart: usize,
+}
+
+pub async fn limit(State(limits): State<Limits>, req: Request, next: Next) -> Response {
+    let streamed = super::multipart::is_multipart(req.headers());
+    let max = if streamed {
+        limits.multipart
+    } else {
+        limits.json
+    };
     let declared = req
         .headers()
         .get(CONTENT_LENGTH)
@@ -41,6 +56,9 @@ pub async fn limit(State(max): State<usize>, req: Request, next: Next) -> Respon
             drain(body).await;
         }
         return too_large(max);
+    }
+    if streamed {
+        return next.run(Request::from_parts(parts, body)).await;
     }
     let mut kept = Vec::new();
     while let Some(frame) = body.frame().await {
@@ -61,7 +79,7 @@ pub async fn limit(State(max): State<usize>, req: Request, next: Next) -> Respon
 }
 
 /// Reads what is left of `body` and drops it, within the bounds above.
-async fn drain(mut body: Body) {
+pub async fn drain(mut body: Body) {
     let read = async {
         let mut seen = 0usize;
         while let Some(Ok(frame)) = body.frame().await {

@@ -1,5 +1,6 @@
 //! The GraphQL endpoint, by GraphQL over HTTP: POST with a JSON body (a batch is a
-//! JSON array), GET for queries only, answered as `application/json` or
+//! JSON array) or, for mutations with files, a multipart one (`multipart.rs`), GET
+//! for queries only, answered as `application/json` or
 //! `application/graphql-response+json` as the client accepts, with the status each
 //! kind of answer gets; and GraphiQL. Each operation is checked and run by the
 //! executor (`src/executor`), as over WebSocket.
@@ -14,8 +15,10 @@
 //! it, which its handler runs straight through the schema.
 
 use async_graphql::{Request, Response, ServerError, Value};
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
@@ -25,40 +28,62 @@ use serde_json::Value as Json;
 
 use super::AppState;
 use super::graphiql;
+use super::multipart::{self, Refusal};
 use super::negotiate::{self, Media};
 use crate::auth::Auth;
 use crate::error::{Code, request_error};
 use crate::executor;
+use crate::graphql::upload::Uploads;
 
-pub async fn post(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> HttpResponse {
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> HttpResponse {
     let Some(media) = negotiate::accepted(&headers) else {
         return not_acceptable();
     };
-    // Only JSON is read: a form or text/plain body (what a cross-site form can
-    // send) is refused unread.
-    if !negotiate::is_json(&headers) {
-        return http_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Code::UnsupportedMediaType,
-            "send the request as `Content-Type: application/json`",
-        );
-    }
-    // The body limit answers 413 here, before anything is parsed.
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => return rejection.into_response(),
+    let (json, uploads) = if multipart::is_multipart(&headers) {
+        // A browser sends multipart from any page without asking first (a
+        // "simple" request): Apollo Server's CSRF rule wants a header that makes
+        // it ask.
+        if !multipart::preflighted(&headers) {
+            return http_error(
+                StatusCode::BAD_REQUEST,
+                Code::BadRequest,
+                "a multipart request must carry an `Apollo-Require-Preflight` (or \
+                 `X-Apollo-Operation-Name`) header: cross-site request forgery prevention",
+            );
+        }
+        match multipart::read(&state.config, &headers, body).await {
+            Ok(read) => (read.operations, Some(read.uploads)),
+            Err(refusal) => return refused_upload(&refusal),
+        }
+    } else {
+        // Otherwise only JSON is read: a form or text/plain body (what a
+        // cross-site form can send) is refused unread.
+        if !negotiate::is_json(&headers) {
+            return http_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Code::UnsupportedMediaType,
+                "send the request as `Content-Type: application/json` (or \
+                 `multipart/form-data` with files)",
+            );
+        }
+        // The body limit has read the body (and answered 413 past it).
+        let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
+            return http_error(
+                StatusCode::BAD_REQUEST,
+                Code::BadRequest,
+                "the body could not be read",
+            );
+        };
+        let Ok(json) = serde_json::from_slice::<Json>(&body) else {
+            return http_error(
+                StatusCode::BAD_REQUEST,
+                Code::BadRequest,
+                "the body is not JSON",
+            );
+        };
+        (json, None)
     };
-    let Ok(json) = serde_json::from_slice::<Json>(&body) else {
-        return http_error(
-            StatusCode::BAD_REQUEST,
-            Code::BadRequest,
-            "the body is not JSON",
-        );
-    };
+    let uploads = uploads.as_ref();
     let auth = authenticate(&state, &headers).await;
     match json {
         Json::Array(items) => {
@@ -78,7 +103,7 @@ pub async fn post(
             let mut outcomes = Vec::with_capacity(items.len());
             for item in items {
                 outcomes.push(match executor::read(item) {
-                    Ok(req) => run(&state, auth, req).await,
+                    Ok(req) => run(&state, auth, req, uploads).await,
                     Err(err) => Outcome::refused(err, true),
                 });
             }
@@ -88,7 +113,7 @@ pub async fn post(
             if retry { retry_after(resp) } else { resp }
         }
         item => match executor::read(item) {
-            Ok(req) => run(&state, auth, req).await.respond(media),
+            Ok(req) => run(&state, auth, req, uploads).await.respond(media),
             Err(err) => Outcome::refused(err, true).respond(media),
         },
     }
@@ -195,12 +220,42 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Auth {
     state.keys.authenticate(&state.db, header).await
 }
 
-/// Prepares and runs one operation of a POST.
-async fn run(state: &AppState, auth: Auth, req: Request) -> Outcome {
+/// Prepares and runs one operation of a POST, with the files of a multipart one.
+async fn run(
+    state: &AppState,
+    auth: Auth,
+    mut req: Request,
+    uploads: Option<&Arc<Uploads>>,
+) -> Outcome {
+    if let Some(uploads) = uploads {
+        req = req.data(uploads.clone());
+    }
     match state.executor.prepare(req) {
+        // Files are sent to be written: a multipart query is refused, so that
+        // multipart is no way around GET's and JSON's rules for reads.
+        Ok(prepared) if uploads.is_some() && !prepared.writes() => Outcome::refused(
+            request_error(
+                Code::BadRequest,
+                "a multipart request carries mutations only",
+            ),
+            true,
+        ),
         Ok(prepared) => Outcome::of(state.executor.execute(auth, prepared).await),
         Err(err) => Outcome::refused(err, false),
     }
+}
+
+/// A multipart body refused before anything ran.
+fn refused_upload(refusal: &Refusal) -> HttpResponse {
+    let mut resp = http_error(refusal.status(), refusal.code(), &refusal.to_string());
+    if refusal.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        // The rest of the body was drained (bounded): see `body_limit`.
+        resp.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    resp
 }
 
 /// One operation's answer: its JSON text, and what kind of answer it is, which

@@ -4,7 +4,9 @@ mod body_limit;
 mod graphiql;
 mod graphql;
 mod health;
+mod media;
 mod metrics;
+mod multipart;
 mod negotiate;
 mod subscriptions;
 
@@ -13,7 +15,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::ws::{WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::extract::{Query, State};
 use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
@@ -28,14 +30,16 @@ use std::sync::Arc;
 use crate::auth::Keys;
 use crate::config::Config;
 use crate::executor::Executor;
+use crate::graphql::registry;
 
-/// CORS for the configured browser origins: simple GET and POST with the JSON and
-/// bearer headers, without credentials (tokens travel in a header, not a cookie).
-/// No origins configured: no CORS headers, so browsers refuse other origins.
 /// Bytes an answer must exceed to be compressed: about one TCP segment's payload
 /// on a 1,500-byte MTU.
 const COMPRESS_ABOVE: u16 = 1400;
 
+/// CORS for the configured browser origins: GET and POST with the JSON, bearer and
+/// upload preflight headers, without credentials (tokens travel in a header, not a
+/// cookie). No origins configured: no CORS headers, so browsers refuse other
+/// origins.
 fn cors(origins: &[String]) -> CorsLayer {
     let allow = if origins.iter().any(|o| o == "*") {
         AllowOrigin::any()
@@ -45,7 +49,13 @@ fn cors(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(allow)
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([CONTENT_TYPE, AUTHORIZATION, ACCEPT])
+        .allow_headers([
+            CONTENT_TYPE,
+            AUTHORIZATION,
+            ACCEPT,
+            HeaderName::from_static("apollo-require-preflight"),
+            HeaderName::from_static("x-apollo-operation-name"),
+        ])
         .max_age(std::time::Duration::from_secs(3600))
 }
 
@@ -71,6 +81,10 @@ pub fn router(state: AppState) -> Router {
     if !http.no_metrics {
         routes = routes.route("/metrics", get(metrics::scrape));
     }
+    routes = routes.nest_service(
+        "/media/avatars",
+        media::files(&config.media.media_dir.join(registry::PROFILE_AVATAR.folder)),
+    );
     if !http.production {
         routes = routes
             .route("/", get(graphiql::page))
@@ -80,7 +94,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(cors(&http.cors_origins))
         .layer(axum::middleware::from_fn_with_state(
-            http.body_limit,
+            body_limit::Limits {
+                json: http.body_limit,
+                multipart: multipart::body_bytes(&config),
+            },
             body_limit::limit,
         ))
         // The fastest level, nginx's default for gzip: answers are generated per

@@ -119,6 +119,7 @@ pub fn data(authors: u32) -> DataSet {
                 1 + (id % 12) as u32,
                 1 + (id % 28) as u32,
             ),
+            avatar: None,
         });
     }
     for (i, name) in CATEGORY_NAMES.iter().enumerate() {

@@ -81,6 +81,7 @@ pub fn data() -> DataSet {
                 city: Some("Casablanca".into()),
                 website: Some("https://alice.example.com".into()),
                 birthdate: chrono::NaiveDate::from_ymd_opt(1990, 5, 17),
+                avatar: None,
             },
             profile::Model {
                 id: 2,
@@ -89,6 +90,7 @@ pub fn data() -> DataSet {
                 city: Some("Lyon".into()),
                 website: None,
                 birthdate: None,
+                avatar: None,
             },
         ],
         categories: categories

@@ -50,6 +50,7 @@ fn extra() -> DataSet {
                 city: None,
                 website: None,
                 birthdate: None,
+                avatar: None,
             },
             profile::Model {
                 id: 4,
@@ -58,6 +59,7 @@ fn extra() -> DataSet {
                 city: Some("İstanbul".into()),
                 website: Some("https://straße.example".into()),
                 birthdate: NaiveDate::from_ymd_opt(1985, 3, 1),
+                avatar: None,
             },
         ],
         posts: vec![

@@ -1,12 +1,14 @@
 //! The domain's operations called as any Rust caller would, without GraphQL: one
 //! transaction each, the same checks, the same delete report, the same events.
 
+use blogql::config::MediaConfig;
 use blogql::db::{Db, WriteLock};
 use blogql::domain::delete::DeleteAction;
 use blogql::domain::posts::{self, NewPost, Wanted};
 use blogql::domain::{Store, comments};
 use blogql::error::AppError;
 use blogql::events::{Event, Events};
+use blogql::media::Media;
 use migration::{Migrator, MigratorTrait};
 use rstest_reuse::apply;
 
@@ -23,10 +25,15 @@ async fn operations_run_without_graphql(#[case] backend: Backend) {
     Migrator::up(&conn, None).await.expect("migrate");
     blogql::seed::demo::load(&conn).await.expect("demo data");
     let (db, writes, events) = (Db::new(conn.clone()), WriteLock::default(), Events::local());
+    let media = Media::new(&MediaConfig {
+        media_dir: std::env::temp_dir().join(format!("{}-media", test_db.name)),
+        ..MediaConfig::default()
+    });
     let store = Store {
         db: &db,
         writes: &writes,
         events: &events,
+        media: &media,
     };
     let (alice, bob) = (store.as_author(1), store.as_author(2));
     let mut heard = events.subscribe();

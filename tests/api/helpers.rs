@@ -58,7 +58,7 @@ pub fn each_backend(#[case] backend: Backend) {}
 pub struct TestDb {
     pub backend: Backend,
     pub url: String,
-    name: String,
+    pub name: String,
 }
 
 static NEXT_DB: AtomicU32 = AtomicU32::new(0);
@@ -221,6 +221,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Dropped after the server, so the database outlives it.
     pub db: TestDb,
+    /// The server's media folder, of this test's own (removed on drop).
+    pub media: std::path::PathBuf,
     /// The bearer token requests carry, once signed in.
     token: Option<String>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -240,6 +242,8 @@ impl TestApp {
     ) -> TestApp {
         let db = TestDb::create(backend).await;
         let mut config = Config::new(db.url.clone());
+        let media = std::env::temp_dir().join(format!("{}-media", db.name));
+        config.media.media_dir = media.clone();
         config.debug_sql = true;
         config.pool.max_connections = 4;
         match fixture {
@@ -271,6 +275,7 @@ impl TestApp {
             base,
             client: reqwest::Client::new(),
             db,
+            media,
             token: None,
             shutdown: Some(tx),
             server,
@@ -313,6 +318,11 @@ impl TestApp {
             .as_str()
             .unwrap_or_else(|| panic!("login as {username}: {body}"))
             .to_owned()
+    }
+
+    /// The token requests carry, if signed in.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
     }
 
     /// Makes later requests anonymous, or carry another token.
@@ -458,6 +468,7 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
         self.server.abort();
+        let _ = std::fs::remove_dir_all(&self.media);
     }
 }
 

@@ -22,4 +22,5 @@ mod server;
 mod startup;
 mod statements;
 mod subscriptions;
+mod uploads;
 mod visibility;

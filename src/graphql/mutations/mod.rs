@@ -22,6 +22,7 @@ use crate::error::{AppError, GqlResult};
 use crate::events::Events;
 use crate::graphql::core::Node;
 use crate::graphql::global_id;
+use crate::media::Media;
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
@@ -36,7 +37,8 @@ pub struct Mutation(
 fn store<'a>(ctx: &Context<'a>) -> GqlResult<Store<'a>> {
     let request = RequestCtx::of(ctx)?;
     let events = crate::error::data::<Arc<Events>>(ctx)?;
-    Ok(request.store(events))
+    let media = crate::error::data::<Arc<Media>>(ctx)?;
+    Ok(request.store(events, media))
 }
 
 /// The signed-in author's operations, or `UNAUTHENTICATED`.

@@ -9,6 +9,7 @@ use super::session;
 use crate::domain::profiles::{self, ProfileFields, Profiled};
 use crate::error::GqlResult;
 use crate::graphql::types::{Author, Profile};
+use crate::graphql::upload::Upload;
 
 /// Profile fields. Absent fields are left as they are (new profiles: empty);
 /// `null` clears a nullable one.
@@ -70,7 +71,22 @@ impl ProfileMutation {
         Ok(profiles::upsert(session(ctx)?, input.into()).await?.into())
     }
 
-    /// Deletes the signed-in author's profile.
+    /// Sets the signed-in author's avatar (creating their profile if they have
+    /// none) from an image sent by the GraphQL multipart request spec: a PNG,
+    /// JPEG, GIF or WebP by its bytes, at most the upload size limit. The avatar it
+    /// replaces is removed.
+    async fn set_avatar(&self, ctx: &Context<'_>, file: Upload) -> GqlResult<ProfilePayload> {
+        let session = session(ctx)?;
+        let file = file.file(ctx, "file")?;
+        Ok(profiles::set_avatar(session, &file.bytes).await?.into())
+    }
+
+    /// Clears the signed-in author's avatar and removes its file.
+    async fn clear_avatar(&self, ctx: &Context<'_>) -> GqlResult<ProfilePayload> {
+        Ok(profiles::clear_avatar(session(ctx)?).await?.into())
+    }
+
+    /// Deletes the signed-in author's profile (and its avatar's file).
     async fn delete_profile(
         &self,
         ctx: &Context<'_>,

@@ -18,6 +18,7 @@ use crate::graphql::pagination::derived::related;
 use crate::graphql::pagination::{SortField, Source};
 use crate::graphql::registry;
 use crate::graphql::relations;
+use crate::media::Media;
 
 /// An author's profile: at most one per author (one-to-one).
 #[derive(Clone)]
@@ -76,6 +77,17 @@ impl Profile {
 
     async fn birthdate(&self) -> Option<NaiveDate> {
         self.0.birthdate
+    }
+
+    /// Where the avatar's image is published (Django's `avatar.url`): the media
+    /// URL and the file's name, which its bytes give, so the URL of an image never
+    /// changes and a new avatar has a new URL. Null without an avatar.
+    async fn avatar_url(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        let Some(name) = &self.0.avatar else {
+            return Ok(None);
+        };
+        let media = crate::error::data::<std::sync::Arc<Media>>(ctx)?;
+        Ok(Some(media.url(name)))
     }
 
     /// The author this profile belongs to (one-to-one).
