@@ -21,6 +21,7 @@ use futures_util::{Stream, StreamExt};
 use sea_orm::DatabaseConnection;
 use tokio::sync::Semaphore;
 use tracing::Instrument;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::auth::Auth;
 use crate::db::{Db, WriteLock};
@@ -32,6 +33,7 @@ use crate::graphql::literals::TypeIndex;
 use crate::graphql::response_order::Plan;
 use crate::graphql::{AppSchema, RequestCtx};
 use crate::metrics;
+use crate::traces::InSpan;
 
 pub use documents::{DocumentCacheLimits, ParsedDocuments};
 pub use persisted::{ApqLimits, PersistedQueries};
@@ -62,15 +64,24 @@ pub struct Prepared {
     /// The operation's name as a metrics label.
     operation: String,
     order: Plan,
-    writes: bool,
+    /// Query when the document names no operation it holds (validation then
+    /// refuses it).
+    kind: OperationType,
     /// The fields it selects, for the columns its statements leave out.
     reads: Reads,
+    /// The caller's span its own continues (W3C Trace Context), if any.
+    parent: Option<opentelemetry::Context>,
 }
 
 impl Prepared {
     /// Whether the operation it runs is a mutation or a subscription.
     pub fn writes(&self) -> bool {
-        self.writes
+        self.kind != OperationType::Query
+    }
+
+    /// Makes the operation's span a child of the caller's (see `traces`).
+    pub fn continue_trace(&mut self, parent: Option<opentelemetry::Context>) {
+        self.parent = parent;
     }
 }
 
@@ -124,26 +135,27 @@ impl Executor {
         let variables = std::mem::take(&mut req.variables);
         let checked = self.check_document(&mut req, &variables);
         req.variables = variables;
-        let (order, writes, reads, operation) = checked?;
+        let (order, kind, reads, operation) = checked?;
         self.persisted.store(persist, &req.query);
         Ok(Prepared {
             req,
             operation,
             order,
-            writes,
+            kind,
             reads,
+            parent: None,
         })
     }
 
     /// Parses the document (or finds it parsed) and checks it against every limit
     /// and rule that must hold before async-graphql validates it; then plans the
-    /// order of its answer, tells whether the operation it runs writes, and what
-    /// it reads.
+    /// order of its answer, tells the kind of operation it runs, and what it
+    /// reads.
     fn check_document(
         &self,
         req: &mut Request,
         variables: &Variables,
-    ) -> Result<(Plan, bool, Reads, String), ServerError> {
+    ) -> Result<(Plan, OperationType, Reads, String), ServerError> {
         let doc = match self.documents.get(&req.query) {
             Some(doc) => doc,
             None => {
@@ -166,12 +178,15 @@ impl Executor {
         let order = selected.map_or_else(Plan::default, |op| Plan::of(&doc, op, variables));
         let operation =
             metrics::operation_label(operation_name(&doc, req.operation_name.as_deref()));
-        let writes = selected.is_some_and(|op| op.ty != OperationType::Query);
+        let kind = selected.map_or(OperationType::Query, |op| op.ty);
         // Only a query's statements leave columns out: a write's answer is read
         // through the domain too, and a subscription's loaders serve every event.
-        let reads = if writes { Reads::ALL } else { Reads::of(&doc) };
+        let reads = match kind {
+            OperationType::Query => Reads::of(&doc),
+            _ => Reads::ALL,
+        };
         req.set_parsed_query(doc);
-        Ok((order, writes, reads, operation))
+        Ok((order, kind, reads, operation))
     }
 
     /// Runs a query or mutation with its own loaders and statement counter, its
@@ -181,9 +196,11 @@ impl Executor {
             req,
             operation,
             order,
-            writes,
+            kind,
             reads,
+            parent,
         } = prepared;
+        let writes = kind != OperationType::Query;
         let started = Instant::now();
         // Never closed, so acquiring cannot fail; waiting for a turn is what
         // bounds the memory of many requests at once.
@@ -198,15 +215,8 @@ impl Executor {
             Db::lending(self.db.clone())
         };
         let (ctx, loads) = RequestCtx::new(db.clone(), auth, self.writes.clone(), reads);
-        let kind = if writes { "mutation" } else { "query" };
-        // The root of the operation's trace: its loader batches, and their
-        // statements, are polled inside it (see `traces`).
-        let span = tracing::debug_span!(
-            "graphql.operation",
-            otel.name = %format_args!("{kind} {operation}"),
-            graphql.operation.name = %operation,
-            graphql.operation.type = kind,
-        );
+        // Its loader batches, and their statements, are polled inside it.
+        let span = operation_span(kind, &operation, parent);
         let mut resp = loads
             .run(self.schema.execute(req.data(ctx)))
             .instrument(span)
@@ -240,20 +250,54 @@ impl Executor {
         auth: Auth,
         prepared: Prepared,
     ) -> impl Stream<Item = Response> + Send + 'static {
-        let Prepared { req, order, .. } = prepared;
+        let Prepared {
+            req,
+            order,
+            operation,
+            kind,
+            parent,
+            ..
+        } = prepared;
         let db = Db::new(self.db.clone());
         let (ctx, driver) = RequestCtx::new(db, auth, self.writes.clone(), Reads::ALL);
         // The request's loaders serve every event: rows one event joined could be
         // changed by other requests before the next, which must read afresh.
         let joined = ctx.joined_rows();
-        tokio::spawn(driver.serve());
-        self.schema
-            .execute_stream(req.data(ctx))
-            .map(move |mut resp| {
-                joined.clear();
-                error_codes::code_errors(&mut resp);
-                order.apply(&mut resp.data);
-                resp
-            })
+        // The operation's span lasts as long as its stream (a subscription's, for
+        // as long as it is subscribed): the stream is polled in it, and its
+        // loader batches, and their statements, run in its driver, under it.
+        let span = operation_span(kind, &operation, parent);
+        tokio::spawn(driver.serve().instrument(span.clone()));
+        InSpan::new(self.schema.execute_stream(req.data(ctx)), span).map(move |mut resp| {
+            joined.clear();
+            error_codes::code_errors(&mut resp);
+            order.apply(&mut resp.data);
+            resp
+        })
     }
+}
+
+/// The root of an operation's spans (see `traces`), named `query Name`, under the
+/// caller's span when the request continues a trace.
+fn operation_span(
+    kind: OperationType,
+    operation: &str,
+    parent: Option<opentelemetry::Context>,
+) -> tracing::Span {
+    let kind = match kind {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    };
+    let span = tracing::debug_span!(
+        "graphql.operation",
+        otel.name = %format_args!("{kind} {operation}"),
+        graphql.operation.name = %operation,
+        graphql.operation.type = kind,
+    );
+    if let Some(parent) = parent {
+        // Fails only when no OpenTelemetry layer records the span.
+        let _ = span.set_parent(parent);
+    }
+    span
 }

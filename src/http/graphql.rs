@@ -34,6 +34,7 @@ use crate::auth::Auth;
 use crate::error::{Code, request_error};
 use crate::executor;
 use crate::graphql::upload::Uploads;
+use crate::traces;
 
 pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> HttpResponse {
     let Some(media) = negotiate::accepted(&headers) else {
@@ -84,6 +85,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
         (json, None)
     };
     let uploads = uploads.as_ref();
+    let parent = traces::remote_parent(&headers);
     let auth = authenticate(&state, &headers).await;
     match json {
         Json::Array(items) => {
@@ -103,7 +105,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
             let mut outcomes = Vec::with_capacity(items.len());
             for item in items {
                 outcomes.push(match executor::read(item) {
-                    Ok(req) => run(&state, auth, req, uploads).await,
+                    Ok(req) => run(&state, auth, req, uploads, parent.clone()).await,
                     Err(err) => Outcome::refused(err, true),
                 });
             }
@@ -113,7 +115,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
             if retry { retry_after(resp) } else { resp }
         }
         item => match executor::read(item) {
-            Ok(req) => run(&state, auth, req, uploads).await.respond(media),
+            Ok(req) => run(&state, auth, req, uploads, parent).await.respond(media),
             Err(err) => Outcome::refused(err, true).respond(media),
         },
     }
@@ -181,13 +183,14 @@ pub async fn get(
         Ok(req) => req,
         Err(err) => return Outcome::refused(err, true).respond(media),
     };
-    let prepared = match state.executor.prepare(req) {
+    let mut prepared = match state.executor.prepare(req) {
         Ok(prepared) => prepared,
         Err(err) => return Outcome::refused(err, false).respond(media),
     };
     if prepared.writes() {
         return read_only_get();
     }
+    prepared.continue_trace(traces::remote_parent(headers));
     let auth = authenticate(&state, headers).await;
     Outcome::of(state.executor.execute(auth, prepared).await).respond(media)
 }
@@ -220,12 +223,14 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Auth {
     state.keys.authenticate(&state.db, header).await
 }
 
-/// Prepares and runs one operation of a POST, with the files of a multipart one.
+/// Prepares and runs one operation of a POST, with the files of a multipart one,
+/// in the caller's trace if it gave one.
 async fn run(
     state: &AppState,
     auth: Auth,
     mut req: Request,
     uploads: Option<&Arc<Uploads>>,
+    parent: Option<opentelemetry::Context>,
 ) -> Outcome {
     if let Some(uploads) = uploads {
         req = req.data(uploads.clone());
@@ -240,7 +245,10 @@ async fn run(
             ),
             true,
         ),
-        Ok(prepared) => Outcome::of(state.executor.execute(auth, prepared).await),
+        Ok(mut prepared) => {
+            prepared.continue_trace(parent);
+            Outcome::of(state.executor.execute(auth, prepared).await)
+        }
         Err(err) => Outcome::refused(err, false),
     }
 }

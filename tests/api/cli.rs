@@ -255,7 +255,6 @@ async fn json_logs_are_one_object_per_line() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Starts the binary on a free port in `dir`, and waits until it answers.
 /// A tiny OTLP/HTTP receiver on loopback: every JSON body POSTed to `/v1/traces`.
 async fn otlp_receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
     let bodies = Arc::new(Mutex::new(Vec::new()));
@@ -304,7 +303,8 @@ fn spans(bodies: &[Value]) -> Vec<(String, String, String, String, Value)> {
 
 /// With `OTEL_EXPORTER_OTLP_ENDPOINT` set, an operation's spans reach an OTLP
 /// receiver: the operation's, named for it; a loader batch under it; its
-/// statement under the batch; all in one trace.
+/// statement under the batch; all in one trace. A request with a W3C
+/// `traceparent` continues the caller's trace; a malformed one starts its own.
 #[tokio::test]
 async fn traces_reach_an_otlp_receiver_with_their_parents() {
     let (endpoint, bodies) = otlp_receiver().await;
@@ -326,6 +326,38 @@ async fn traces_reach_an_otlp_receiver_with_their_parents() {
         .await
         .expect("json");
     assert!(body["data"]["posts"]["nodes"].is_array(), "{body}");
+    let (caller_trace, caller_span) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+    for (name, traceparent) in [
+        ("Continued", format!("00-{caller_trace}-{caller_span}-01")),
+        ("Malformed", format!("00-{caller_trace}-{caller_span}")),
+    ] {
+        let resp = reqwest::Client::new()
+            .get(format!("{url}/graphql"))
+            .query(&[(
+                "query",
+                format!("query {name} {{ tags(first: 1) {{ nodes {{ name }} }} }}"),
+            )])
+            .header("traceparent", traceparent)
+            .send()
+            .await
+            .expect("query");
+        assert_eq!(resp.status(), 200);
+    }
+    // Over WebSocket too: a query as the one event of a stream.
+    let mut ws = crate::subscriptions::ready(&url, None).await;
+    let query =
+        "query OverSocket { tags(first: 1) { nodes { name posts(first: 1) { nodes { id } } } } }";
+    crate::subscriptions::send(
+        &mut ws,
+        serde_json::json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }),
+    )
+    .await;
+    assert_eq!(crate::subscriptions::recv(&mut ws).await["type"], "next");
+    assert_eq!(
+        crate::subscriptions::recv(&mut ws).await["type"],
+        "complete"
+    );
+    drop(ws);
     assert!(stop(child).await.is_some_and(|s| s.success()));
 
     let mut got = Vec::new();
@@ -365,9 +397,43 @@ async fn traces_reach_an_otlp_receiver_with_their_parents() {
     assert!(under_batch >= 1, "no statement under a batch: {got:#?}");
     // The list's own statement hangs from the operation.
     assert!(got.iter().any(|s| s.0 == "sql" && &s.3 == root), "{got:#?}");
+
+    let continued = got
+        .iter()
+        .find(|s| s.0 == "query Continued")
+        .unwrap_or_else(|| panic!("no span of the continued trace in {got:#?}"));
+    assert_eq!(
+        (continued.1.as_str(), continued.3.as_str()),
+        (caller_trace, caller_span)
+    );
+    let own = got
+        .iter()
+        .find(|s| s.0 == "query Malformed")
+        .unwrap_or_else(|| panic!("no span of the malformed one in {got:#?}"));
+    assert_ne!(own.1, caller_trace);
+    assert_eq!(own.3, "");
+
+    let socket = got
+        .iter()
+        .find(|s| s.0 == "query OverSocket")
+        .unwrap_or_else(|| panic!("no span of the WebSocket operation in {got:#?}"));
+    assert_eq!(socket.3, "", "a socket's operation starts its trace");
+    let batch = got
+        .iter()
+        .find(|s| s.0 == "loader.batch" && s.3 == socket.2)
+        .unwrap_or_else(|| panic!("no batch under the WebSocket operation: {got:#?}"));
+    assert!(
+        got.iter().any(|s| s.0 == "sql" && s.3 == socket.2),
+        "{got:#?}"
+    );
+    assert!(
+        got.iter().any(|s| s.0 == "sql" && s.3 == batch.2),
+        "{got:#?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Starts the binary on a free port in `dir`, and waits until it answers.
 async fn serve(dir: &Path, args: &[&str], stderr: Stdio) -> (std::process::Child, String) {
     serve_with(dir, args, &[], stderr).await
 }
