@@ -33,6 +33,8 @@ const MAP_BYTES: u64 = 64 * 1024;
 /// The most variable paths one file may fill, and the longest path.
 const PATHS_PER_FILE: usize = 16;
 const PATH_CHARS: usize = 256;
+/// The longest name of a file's field (the map's key), in bytes.
+const FIELD_NAME_BYTES: usize = 64;
 /// The longest file name kept (bytes): what most file systems allow.
 const FILE_NAME_BYTES: usize = 255;
 /// A part's headers and boundary, allowed per file on top of its bytes.
@@ -185,6 +187,11 @@ async fn parse(
     // Each file's place in `uploads`, by its field name.
     let mut wanted: Vec<(String, usize)> = Vec::with_capacity(map.len());
     for (index, (name, paths)) in map.into_iter().enumerate() {
+        if name.len() > FIELD_NAME_BYTES {
+            return Err(malformed(format!(
+                "a file's field name is at most {FIELD_NAME_BYTES} bytes"
+            )));
+        }
         let paths = match paths {
             Json::Array(paths) if !paths.is_empty() && paths.len() <= PATHS_PER_FILE => paths,
             _ => {
@@ -205,7 +212,10 @@ async fn parse(
     while let Some(mut field) = next(&mut multipart).await? {
         let name = field.name().unwrap_or_default().to_owned();
         let Some(&(_, index)) = wanted.iter().find(|(n, _)| *n == name) else {
-            return Err(malformed(format!("field `{name}` is not in the map")));
+            return Err(malformed(format!(
+                "field `{}` is not in the map",
+                shorten(&name)
+            )));
         };
         if files[index].is_some() {
             return Err(malformed(format!("file `{name}` is sent twice")));
@@ -330,12 +340,13 @@ fn fill(operations: &mut Json, path: &str, index: usize) -> Result<(), Refusal> 
     Ok(())
 }
 
-fn shorten(path: &str) -> &str {
-    let mut end = path.len().min(64);
-    while !path.is_char_boundary(end) {
+/// At most the first 64 bytes of a client's text, for an error message.
+fn shorten(text: &str) -> &str {
+    let mut end = text.len().min(64);
+    while !text.is_char_boundary(end) {
         end -= 1;
     }
-    &path[..end]
+    &text[..end]
 }
 
 #[cfg(test)]

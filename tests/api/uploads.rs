@@ -338,7 +338,19 @@ async fn bad_uploads_are_refused_with_a_code_and_nothing_written(#[case] backend
         bytes.resize(5000, 0);
         bytes
     };
+    let long = "f".repeat(100);
     let cases: Vec<(&str, Vec<Part>, bool, u16, &str)> = vec![
+        (
+            "long field name",
+            vec![
+                operations(),
+                field("map", json!({ long.clone(): ["variables.file"] })),
+                file(&long, "me.png", png()),
+            ],
+            true,
+            400,
+            "BAD_REQUEST",
+        ),
         // Not an image by its bytes, whatever its name and type say.
         (
             "svg",
