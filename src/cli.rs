@@ -1,9 +1,10 @@
-//! The command line: `blogql [serve]`, `migrate`, `seed`, `schema [--diff]`. The server's
+//! The command line: `blogql [serve]`, `migrate`, `seed`, `schema [--diff]`,
+//! `promote`, `media gc`. The server's
 //! settings are [`Config`]'s; every one can also come from the environment.
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::Config;
+use crate::config::{Config, MediaConfig};
 use crate::logging::LogFormat;
 
 #[derive(Parser, Debug)]
@@ -61,6 +62,33 @@ pub enum Command {
         /// The author's username.
         username: String,
     },
+    /// Look after the uploaded files.
+    Media {
+        #[command(subcommand)]
+        action: MediaAction,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum MediaAction {
+    /// Remove stored files that no row holds, and unfinished uploads: what a crash
+    /// between a commit and a file's removal, or replicas racing, leave behind.
+    Gc(GcArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GcArgs {
+    /// The media folder, as `serve --media-dir` names it.
+    #[arg(long, env = "BLOGQL_MEDIA_DIR", value_name = "DIR",
+          default_value_os_t = MediaConfig::default().media_dir)]
+    pub media_dir: std::path::PathBuf,
+    /// Leave files younger than this many seconds: an upload in flight stores its
+    /// file before the commit that names it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    pub older_than: u64,
+    /// List what would be removed, and remove nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -1,4 +1,5 @@
-//! The subcommands besides serving: migrations, seeding, the schema and its diff.
+//! The subcommands besides serving: migrations, seeding, the schema and its diff,
+//! staff, and the stored files.
 
 use std::time::Instant;
 
@@ -7,7 +8,10 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
-use crate::cli::{MigrateAction, SchemaArgs, SeedArgs};
+use crate::cli::{GcArgs, MigrateAction, SchemaArgs, SeedArgs};
+use crate::config::MediaConfig;
+use crate::graphql::registry;
+use crate::media::Media;
 use crate::schema_diff::{self, Class};
 use crate::{db, graphql, seed};
 
@@ -104,6 +108,31 @@ pub fn schema(args: &SchemaArgs) -> Result<bool, CommandError> {
         count(Class::Safe)
     );
     Ok(refused == 0)
+}
+
+/// `blogql media gc`: removes the stored files no row holds, and prints their names.
+pub async fn media_gc(database_url: &str, args: &GcArgs) -> Result<(), CommandError> {
+    let conn = db::connect(database_url, db::PoolSettings::single()).await?;
+    Migrator::up(&conn, None).await?;
+    let media = Media::new(&MediaConfig {
+        media_dir: args.media_dir.clone(),
+        ..MediaConfig::default()
+    });
+    let older_than = std::time::Duration::from_secs(args.older_than);
+    let unheld = media
+        .sweep(&conn, &registry::FILES, older_than, args.dry_run)
+        .await
+        .map_err(|err| CommandError::File(args.media_dir.display().to_string(), err.to_string()))?;
+    for name in &unheld {
+        println!("{name}");
+    }
+    let verb = if args.dry_run {
+        "would remove"
+    } else {
+        "removed"
+    };
+    println!("{verb} {} file(s) no row holds", unheld.len());
+    Ok(())
 }
 
 pub async fn promote(database_url: &str, username: &str) -> Result<(), CommandError> {

@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use blogql::cli::{Cli, Command};
+use blogql::cli::{Cli, Command, MediaAction};
 use blogql::commands;
 use blogql::startup::Application;
 use clap::Parser;
@@ -21,6 +21,9 @@ async fn main() -> ExitCode {
         Some(Command::Promote { username }) => {
             commands::promote(&url, &username).await.map_err(Into::into)
         }
+        Some(Command::Media {
+            action: MediaAction::Gc(args),
+        }) => commands::media_gc(&url, &args).await.map_err(Into::into),
         Some(Command::Schema(args)) => match commands::schema(&args) {
             Ok(true) => Ok(()),
             // The changes are printed; the status says a breaking one was found.

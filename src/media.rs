@@ -75,6 +75,8 @@ pub struct FileColumn<E: EntityTrait> {
 /// [`Media::release`]).
 pub trait Files: Sync {
     fn table(&self) -> DynIden;
+    /// The folder under the media folder its files are in.
+    fn folder(&self) -> &'static str;
     fn label(&self) -> &'static str;
     /// The files rows `ids` of its table hold and no other row does.
     fn only_held_by(&self, ids: &Parents) -> SelectStatement;
@@ -85,6 +87,10 @@ pub trait Files: Sync {
 impl<E: Node> Files for FileColumn<E> {
     fn table(&self) -> DynIden {
         E::default().into_iden()
+    }
+
+    fn folder(&self) -> &'static str {
+        self.folder
     }
 
     fn label(&self) -> &'static str {
@@ -265,6 +271,70 @@ impl Media {
             self.remove(name).await;
         }
     }
+}
+
+impl Media {
+    /// Removes (or, on a dry run, only lists) what no row holds: files of
+    /// `columns`' folders and unfinished uploads, older than `older_than` (an
+    /// upload in flight stores its file before the commit that names it). The
+    /// names removed, relative to the media folder.
+    pub async fn sweep(
+        &self,
+        conn: &impl ConnectionTrait,
+        columns: &[&dyn Files],
+        older_than: std::time::Duration,
+        dry_run: bool,
+    ) -> Result<Vec<String>, SweepError> {
+        let _held = self.lock().await;
+        let mut unheld = self.older(INCOMING, older_than).await?;
+        for column in columns {
+            let stored = self.older(column.folder(), older_than).await?;
+            // A few hundred names per statement keep its IN list small.
+            for names in stored.chunks(500) {
+                let held = self::names(conn, &column.held(names)).await?;
+                unheld.extend(names.iter().filter(|n| !held.contains(n)).cloned());
+            }
+        }
+        if !dry_run {
+            for name in &unheld {
+                tokio::fs::remove_file(self.root.join(name)).await?;
+            }
+        }
+        Ok(unheld)
+    }
+
+    /// The files of `folder` last changed before `older_than` ago, as names
+    /// relative to the media folder; none when the folder does not exist.
+    async fn older(
+        &self,
+        folder: &str,
+        older_than: std::time::Duration,
+    ) -> io::Result<Vec<String>> {
+        let mut entries = match tokio::fs::read_dir(self.root.join(folder)).await {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(err) => return Err(err),
+        };
+        let mut found = Vec::new();
+        while let Some(entry) = entries.next_entry().await? {
+            let meta = entry.metadata().await?;
+            let age = meta.modified()?.elapsed().unwrap_or_default();
+            if meta.is_file() && age >= older_than {
+                found.push(format!("{folder}/{}", entry.file_name().to_string_lossy()));
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+}
+
+/// Why a sweep stopped; what it removed before is gone.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("the media folder: {0}")]
+    Io(#[from] io::Error),
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The `blogql` binary: first start with no configuration, graceful shutdown,
 //! migrations, seeding, printing the schema and comparing it with an older one,
-//! JSON logs and OpenTelemetry traces.
+//! sweeping stored files, JSON logs and OpenTelemetry traces.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -18,6 +18,7 @@ fn blogql(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("DATABASE_URL")
+        .env_remove("BLOGQL_MEDIA_DIR")
         .env("RUST_LOG", "warn")
         .output()
         .expect("run blogql")
@@ -103,6 +104,64 @@ fn schema_diff_classes_changes_and_fails_on_breaking_ones() {
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("blogql: bad.graphql: "));
     let out = blogql(&dir, &["schema", "--diff", "missing.graphql"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `blogql media gc` removes what no profile holds and is old enough not to be an
+/// upload in flight; `--dry-run` only lists it.
+#[tokio::test]
+async fn media_gc_removes_only_old_files_no_row_holds() {
+    let dir = temp_dir("media-gc");
+    assert!(blogql(&dir, &["seed", "--authors", "2"]).status.success());
+    let held = format!("avatars/{}.png", "a".repeat(64));
+    let conn = sea_orm::Database::connect(format!("sqlite://{}", dir.join("blogql.db").display()))
+        .await
+        .expect("the database");
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &conn,
+        &format!("UPDATE profiles SET avatar = '{held}' WHERE id = 1"),
+    )
+    .await
+    .expect("an avatar");
+    conn.close().await.ok();
+    let orphan = format!("avatars/{}.jpg", "b".repeat(64));
+    let young = format!("avatars/{}.gif", "c".repeat(64));
+    let stale = ".incoming/dddd".to_owned();
+    let hour_ago = std::time::SystemTime::now() - Duration::from_secs(7200);
+    for name in [&held, &orphan, &young, &stale] {
+        let path = dir.join("media").join(name);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("folder");
+        std::fs::write(&path, b"image").expect("a file");
+        if name != &young {
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(hour_ago))
+                .expect("an old file");
+        }
+    }
+    let present = |name: &str| dir.join("media").join(name).exists();
+
+    let out = blogql(&dir, &["media", "gc", "--dry-run"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        stdout(&out),
+        format!("{stale}\n{orphan}\nwould remove 2 file(s) no row holds\n")
+    );
+    assert!([&held, &orphan, &young, &stale].iter().all(|n| present(n)));
+
+    let out = blogql(&dir, &["media", "gc"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).ends_with("removed 2 file(s) no row holds\n"));
+    assert!(present(&held) && present(&young));
+    assert!(!present(&orphan) && !present(&stale));
+
+    let out = blogql(&dir, &["media", "gc", "--older-than", "0"]);
+    assert_eq!(
+        stdout(&out),
+        format!("{young}\nremoved 1 file(s) no row holds\n")
+    );
+    assert!(present(&held) && !present(&young));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
