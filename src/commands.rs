@@ -6,7 +6,7 @@ use std::time::Instant;
 use entity::author;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait};
 
 use crate::cli::{GcArgs, MigrateAction, SchemaArgs, SeedArgs};
 use crate::config::MediaConfig;
@@ -119,10 +119,12 @@ pub async fn media_gc(database_url: &str, args: &GcArgs) -> Result<(), CommandEr
         ..MediaConfig::default()
     });
     let older_than = std::time::Duration::from_secs(args.older_than);
+    let txn = conn.begin().await?;
     let unheld = media
-        .sweep(&conn, &registry::FILES, older_than, args.dry_run)
+        .sweep(&txn, &registry::FILES, older_than, args.dry_run)
         .await
         .map_err(|err| CommandError::File(args.media_dir.display().to_string(), err.to_string()))?;
+    txn.commit().await?;
     for name in &unheld {
         println!("{name}");
     }

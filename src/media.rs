@@ -4,19 +4,18 @@
 //! the same image uploaded twice is stored once. A row holds a file by its name (as
 //! an `ImageField` holds `avatars/<name>`), and a file goes when no row holds it.
 //!
-//! Within one process the files and the rows that hold them stay in step: a write
-//! that adds a holder keeps [`Media::lock`] from storing the file to its commit, and
-//! [`Media::release`] checks under the same lock, against committed rows, that no
-//! row holds a file before removing it. Two processes sharing a folder would need a
-//! lock between them (README).
+//! The files and the rows that hold them stay in step across every process sharing
+//! the database and the folder: a write that adds a holder takes [`lock`] in its
+//! transaction before it stores the file, so holds it to its commit, and
+//! [`Media::release`] and [`Media::sweep`] take it in theirs before they check,
+//! against committed rows, that no row holds a file and remove it.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 use sea_orm::sea_query::{Condition, DynIden, IntoIden, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Statement};
 use sha2::{Digest, Sha256};
-use tokio::sync::{Mutex, MutexGuard};
 
 use crate::config::MediaConfig;
 use crate::graphql::core::{Node, Parents};
@@ -157,7 +156,6 @@ pub struct Stored {
 pub struct Media {
     root: PathBuf,
     url: String,
-    lock: Mutex<()>,
 }
 
 /// Where files are written before they are complete: outside every served folder,
@@ -178,7 +176,6 @@ impl Media {
         Media {
             root: config.media_dir.clone(),
             url,
-            lock: Mutex::new(()),
         }
     }
 
@@ -192,14 +189,8 @@ impl Media {
         format!("{}{name}", self.url)
     }
 
-    /// Held by a write from before it stores a file until its commit, and by
-    /// [`Media::release`]: see the module's comment.
-    pub async fn lock(&self) -> MutexGuard<'_, ()> {
-        self.lock.lock().await
-    }
-
     /// Stores `bytes` (an `image`) in `folder`, named by their hash; a file of the
-    /// same bytes is already the one wanted. Call while holding [`Media::lock`].
+    /// same bytes is already the one wanted. Call in a transaction holding [`lock`].
     pub async fn store(&self, folder: &str, image: Image, bytes: &[u8]) -> io::Result<Stored> {
         let hash = Sha256::digest(bytes);
         let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
@@ -242,42 +233,53 @@ impl Media {
     }
 
     /// Removes those of `names` that no committed row of `columns` holds, after a
-    /// write that let go of them has committed. A file that cannot be checked or
-    /// removed stays (a file left over is harmless; a row holding a removed one is
-    /// not).
+    /// write that let go of them has committed; `conn` is a transaction of its
+    /// own, which this locks (see [`lock`]). A file that cannot be removed stays
+    /// (a file left over is harmless, and `blogql media gc` takes it later; a row
+    /// holding a removed one is not).
     pub async fn release(
         &self,
         conn: &impl ConnectionTrait,
         columns: &[&dyn Files],
         mut names: Vec<String>,
-    ) {
+    ) -> Result<(), sea_orm::DbErr> {
         names.sort();
         names.dedup();
         if names.is_empty() {
-            return;
+            return Ok(());
         }
-        let _held = self.lock().await;
+        lock(conn).await?;
         let mut kept = Vec::new();
         for column in columns {
-            match self::names(conn, &column.held(&names)).await {
-                Ok(held) => kept.extend(held),
-                Err(err) => {
-                    tracing::warn!(error = %err, "could not tell whether stored files are still held");
-                    return;
-                }
-            }
+            kept.extend(self::names(conn, &column.held(&names)).await?);
         }
         for name in names.iter().filter(|n| !kept.contains(n)) {
             self.remove(name).await;
         }
+        Ok(())
     }
+}
+
+/// Locks the stored files for the rest of `conn`'s transaction: the one row of
+/// `media_lock`, `FOR UPDATE`. SQLite has no row locks and needs none: its
+/// writers take turns (`db::WriteLock`, and the database's own write lock).
+pub async fn lock(conn: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+    let backend = conn.get_database_backend();
+    if backend == DbBackend::Sqlite {
+        return Ok(());
+    }
+    let sql = "SELECT id FROM media_lock WHERE id = 1 FOR UPDATE";
+    conn.query_one_raw(Statement::from_string(backend, sql))
+        .await
+        .map(|_| ())
 }
 
 impl Media {
     /// Removes (or, on a dry run, only lists) what no row holds: files of
     /// `columns`' folders and unfinished uploads, older than `older_than` (an
-    /// upload in flight stores its file before the commit that names it). The
-    /// names removed, relative to the media folder.
+    /// upload in flight stores its file before the commit that names it). `conn`
+    /// is a transaction of its own, which this locks (see [`lock`]). The names
+    /// removed, relative to the media folder.
     pub async fn sweep(
         &self,
         conn: &impl ConnectionTrait,
@@ -285,7 +287,7 @@ impl Media {
         older_than: std::time::Duration,
         dry_run: bool,
     ) -> Result<Vec<String>, SweepError> {
-        let _held = self.lock().await;
+        lock(conn).await?;
         let mut unheld = self.older(INCOMING, older_than).await?;
         for column in columns {
             let stored = self.older(column.folder(), older_than).await?;

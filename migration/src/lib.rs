@@ -8,6 +8,7 @@ mod m20261121_000001_create_blog_schema;
 mod m20261121_000002_author_accounts;
 mod m20261202_000003_token_versions;
 mod m20261205_000004_profile_avatar;
+mod m20261205_000005_media_lock;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_author_accounts::Migration),
             Box::new(m20261202_000003_token_versions::Migration),
             Box::new(m20261205_000004_profile_avatar::Migration),
+            Box::new(m20261205_000005_media_lock::Migration),
         ]
     }
 }

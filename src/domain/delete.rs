@@ -209,7 +209,7 @@ impl Report {
         if !dry_run {
             E::delete_by_id(id).exec(txn.conn()).await?;
             txn.commit().await?;
-            store.media.release(store.db, &FILES, self.files).await;
+            store.release_files(self.files).await;
         }
         Ok(Deletion {
             id,

@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::events::{Announcement, Event, Events};
 use crate::graphql::core::{Node, Reader, Reads};
 use crate::graphql::policy;
+use crate::graphql::registry::FILES;
 use crate::media::Media;
 
 /// What every operation runs with: the database, its write lock, the events, the
@@ -42,6 +43,25 @@ impl<'a> Store<'a> {
         Session {
             store: self,
             viewer,
+        }
+    }
+
+    /// Removes those of `names` that no row holds any more, once a write that let
+    /// go of them has committed (see `media`). The write stands whatever happens
+    /// here: a file that stays is harmless, and `blogql media gc` removes it.
+    pub async fn release_files(&self, names: Vec<String>) {
+        if names.is_empty() {
+            return;
+        }
+        let released = async {
+            let txn = self.begin().await?;
+            self.media.release(txn.conn(), &FILES, names).await?;
+            txn.commit().await?;
+            Ok::<_, AppError>(())
+        }
+        .await;
+        if let Err(err) = released {
+            tracing::warn!(error = ?err, "could not remove files no row holds");
         }
     }
 

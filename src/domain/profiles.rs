@@ -8,8 +8,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use super::delete::{Deletion, Report};
 use super::{Session, author_of, validate};
 use crate::error::AppError;
-use crate::graphql::registry::{self, FILES};
-use crate::media::Image;
+use crate::graphql::registry;
+use crate::media::{self, Image};
 
 /// Profile fields: `None` leaves a field as it is (new profiles: empty);
 /// `Some(None)` clears a nullable one.
@@ -126,11 +126,9 @@ pub async fn set_avatar(s: Session<'_>, bytes: &[u8]) -> Result<Profiled, AppErr
     let image = Image::sniff(bytes)
         .ok_or_else(|| AppError::invalid("file", "`file` is not a PNG, JPEG, GIF or WebP image"))?;
     let media = s.store.media;
-    // From storing the file to the commit, no release may take it (see `media`).
-    // Taken before the transaction, as `Media::release` takes it before its
-    // connection: waiting for it never holds a connection another holder needs.
-    let held = media.lock().await;
     let txn = s.store.begin().await?;
+    // From storing the file to the commit, no release may remove it (see `media`).
+    media::lock(txn.conn()).await?;
     let current = profile_of(txn.conn(), s.viewer).await?;
     let stored = media
         .store(registry::PROFILE_AVATAR.folder, image, bytes)
@@ -151,22 +149,24 @@ pub async fn set_avatar(s: Session<'_>, bytes: &[u8]) -> Result<Profiled, AppErr
             }
         };
         let author = author_of(txn.conn(), s.viewer).await?;
-        txn.commit().await?;
         Ok::<_, AppError>((Profiled { profile, author }, old))
     }
     .await;
     let (profiled, old) = match written {
         Ok(written) => written,
         Err(err) => {
+            // Still locked: no other write can have taken the file up.
             if stored.created {
                 media.remove(&stored.name).await;
             }
             return Err(err);
         }
     };
-    drop(held);
+    // Should the commit fail, whether the row holds the file is unknown: it
+    // stays, for `blogql media gc`.
+    txn.commit().await?;
     if let Some(old) = old.filter(|old| *old != stored.name) {
-        media.release(s.store.db, &FILES, vec![old]).await;
+        s.store.release_files(vec![old]).await;
     }
     Ok(profiled)
 }
@@ -188,7 +188,7 @@ pub async fn clear_avatar(s: Session<'_>) -> Result<Profiled, AppError> {
     let author = author_of(txn.conn(), s.viewer).await?;
     txn.commit().await?;
     if let Some(old) = old {
-        s.store.media.release(s.store.db, &FILES, vec![old]).await;
+        s.store.release_files(vec![old]).await;
     }
     Ok(Profiled { profile, author })
 }

@@ -177,7 +177,8 @@ fn migrate_up_down_status_and_fresh() {
                 "m20261121_000001_create_blog_schema\t{expected}\n\
                  m20261121_000002_author_accounts\t{expected}\n\
                  m20261202_000003_token_versions\t{expected}\n\
-                 m20261205_000004_profile_avatar\t{expected}\n"
+                 m20261205_000004_profile_avatar\t{expected}\n\
+                 m20261205_000005_media_lock\t{expected}\n"
             )
         );
     };
@@ -185,7 +186,7 @@ fn migrate_up_down_status_and_fresh() {
     assert!(blogql(&dir, &["migrate", "up"]).status.success());
     status("Applied");
     // Down rolls back one migration at a time.
-    for _ in 0..4 {
+    for _ in 0..5 {
         assert!(blogql(&dir, &["migrate", "down"]).status.success());
     }
     status("Pending");

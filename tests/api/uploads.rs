@@ -8,6 +8,9 @@ use rstest_reuse::apply;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use blogql::config::Config;
+use blogql::startup::Application;
+
 use crate::helpers::{Backend, Fixture, TestApp, each_backend, listed};
 
 const BOUNDARY: &str = "blogql-test-boundary-7MA4YWxkTrZu0gW";
@@ -189,12 +192,14 @@ async fn an_avatar_is_stored_by_its_bytes_served_and_replaced(#[case] backend: B
             "author": { "username": "alice", "profile": { "avatarUrl": url } }
         })
     );
-    // BEGIN, the profile, its update (MySQL has no RETURNING: UPDATE, then SELECT),
-    // the author, COMMIT; then the payload's `author.profile`.
+    // BEGIN, the files' lock (a row lock; SQLite's writers take turns anyway),
+    // the profile, its update (MySQL has no RETURNING: UPDATE, then SELECT), the
+    // author, COMMIT; then the payload's `author.profile`.
     let update = if backend == Backend::Mysql { 2 } else { 1 };
+    let lock = if backend == Backend::Sqlite { 0 } else { 1 };
     assert_eq!(
         body["extensions"]["sqlStatements"],
-        json!(5 + update),
+        json!(5 + lock + update),
         "{body}"
     );
     assert_eq!(files_of(&app), vec![png_name.clone()]);
@@ -226,10 +231,11 @@ async fn an_avatar_is_stored_by_its_bytes_served_and_replaced(#[case] backend: B
         body["data"]["setAvatar"]["profile"]["avatarUrl"],
         json!(format!("/media/{jpeg_name}"))
     );
-    // The same, and after the commit whether a profile still holds the old file.
+    // The same; then, in a transaction of its own under the lock, whether a
+    // profile still holds the old file.
     assert_eq!(
         body["extensions"]["sqlStatements"],
-        json!(6 + update),
+        json!(5 + lock + update + 3 + lock),
         "{body}"
     );
     assert_eq!(files_of(&app), vec![jpeg_name.clone()]);
@@ -633,15 +639,39 @@ proptest! {
     }
 }
 
-/// Uploads, clears and deletes racing on the same images leave the folder holding
-/// exactly the files profiles name: none missing, none left over.
+const SECRET: &str = "uploads-secret-uploads-secret-uploads";
+
+/// A second server on `app`'s database and media folder, as a replica is: the
+/// base URL it answers at.
+async fn replica(app: &TestApp) -> String {
+    let mut config = Config::new(app.db.url.clone());
+    config.auth.jwt_secret = Some(SECRET.to_owned());
+    config.media.media_dir = app.media.clone();
+    config.no_demo = true;
+    let server = Application::build(config).await.expect("a replica");
+    let base = format!("http://{}", server.local_addr());
+    tokio::spawn(server.run_until(std::future::pending()));
+    base
+}
+
+/// Uploads and clears racing on the same images, through one server or (on the
+/// backends replicas share) two, leave the folder holding exactly the files
+/// profiles name: none missing, none left over.
 #[apply(each_backend)]
 #[tokio::test]
 async fn racing_writers_leave_exactly_the_files_profiles_hold(#[case] backend: Backend) {
     if !listed(backend) {
         return;
     }
-    let app = TestApp::spawn(backend, Fixture::Demo).await;
+    let app = TestApp::spawn_with(backend, Fixture::Demo, |config| {
+        config.auth.jwt_secret = Some(SECRET.to_owned());
+    })
+    .await;
+    // SQLite serves one process: its writers take turns on a lock in it.
+    let mut bases = vec![app.base.clone()];
+    if backend != Backend::Sqlite {
+        bases.push(replica(&app).await);
+    }
     let mut tokens = Vec::new();
     for author in ["alice", "bob", "carol"] {
         tokens.push(app.login(author).await);
@@ -651,7 +681,7 @@ async fn racing_writers_leave_exactly_the_files_profiles_hold(#[case] backend: B
     for round in 0..24usize {
         let token = tokens[round % tokens.len()].clone();
         let image = images[(round / 3) % images.len()].clone();
-        let (client, base) = (app.client.clone(), app.base.clone());
+        let (client, base) = (app.client.clone(), bases[round % bases.len()].clone());
         runs.push(tokio::spawn(async move {
             let post = client
                 .post(format!("{base}/graphql"))
