@@ -358,8 +358,8 @@ mod tests {
     #[test]
     fn files_fill_null_variables_only() {
         let mut single = json!({ "query": "", "variables": { "file": null, "list": [null, 1] } });
-        fill(&mut single, "variables.file", 0).unwrap();
-        fill(&mut single, "variables.list.0", 1).unwrap();
+        assert!(fill(&mut single, "variables.file", 0).is_ok());
+        assert!(fill(&mut single, "variables.list.0", 1).is_ok());
         assert_eq!(
             single["variables"]["file"],
             json!(crate::graphql::upload::marker(0))
@@ -380,7 +380,7 @@ mod tests {
             assert!(fill(&mut single, path, 2).is_err(), "{path}");
         }
         let mut batch = json!([{ "variables": { "f": null } }, { "variables": { "f": null } }]);
-        fill(&mut batch, "1.variables.f", 0).unwrap();
+        assert!(fill(&mut batch, "1.variables.f", 0).is_ok());
         assert_eq!(
             batch[1]["variables"]["f"],
             json!(crate::graphql::upload::marker(0))
@@ -392,7 +392,10 @@ mod tests {
 
     #[test]
     fn file_names_are_names_not_paths() {
-        assert_eq!(file_name("0", Some("me.png")).unwrap(), "me.png");
+        assert_eq!(
+            file_name("0", Some("me.png")).ok().as_deref(),
+            Some("me.png")
+        );
         for name in [
             "../me.png",
             "a/b.png",
