@@ -11,7 +11,7 @@
 //! against committed rows, that no row holds a file and remove it.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use sea_orm::sea_query::{Condition, DynIden, IntoIden, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, Statement};
@@ -163,10 +163,6 @@ pub struct Media {
 /// and no one ever reads half of one.
 const INCOMING: &str = ".incoming";
 
-/// The longest stored name ([`FileColumn`]'s folder, `/`, 64 hex digits, `.`, the
-/// extension), for a name read back from a URL.
-pub const NAME_MAX: usize = 100;
-
 impl Media {
     pub fn new(config: &MediaConfig) -> Media {
         let mut url = config.media_url.clone();
@@ -177,11 +173,6 @@ impl Media {
             root: config.media_dir.clone(),
             url,
         }
-    }
-
-    /// The folder files are stored under.
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 
     /// The URL a stored file is published at (Django's `FieldFile.url`).

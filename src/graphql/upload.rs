@@ -18,12 +18,10 @@ pub fn marker(index: usize) -> String {
 
 const MARKER: &str = "#upload:";
 
-/// One uploaded file, read whole (within the upload size limit).
+/// One uploaded file, read whole (within the upload size limit). Only its bytes are
+/// kept: the name the client gave it is checked (a name, not a path) but never
+/// used, and the type it claimed is never trusted (see `media::Image::sniff`).
 pub struct UploadedFile {
-    /// The name the client gave it (a name, never a path; never used to store it).
-    pub filename: String,
-    /// The type the client claimed; never trusted (see `media::Image::sniff`).
-    pub content_type: Option<String>,
     pub bytes: Bytes,
 }
 
